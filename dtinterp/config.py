@@ -165,6 +165,8 @@ class EnvConfig(Config):
         self._check(self.obs in OBS_ENCODINGS, "obs", f"choose one of {OBS_ENCODINGS}")
         self._check(self.max_steps is None or self.max_steps > 0, "max_steps", "use a positive step limit or None")
         self._check(self.render_mode in (None, "rgb_array"), "render_mode", "use None or 'rgb_array' (notebooks draw the arrays themselves)")
+        if self.fully_obs:
+            self._check(self.obs == "index", "obs", "a fully observed grid has no one-hot form (the agent's cell holds its direction, 0-3, which the 3 door-state channels cannot hold); use obs='index' with fully_obs=True")
 
 # %% ../nbs/00_config.ipynb #1fcdcfd0
 AGENT_KINDS = ("mlp", "lstm", "gru")
