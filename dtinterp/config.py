@@ -236,6 +236,7 @@ class TransformerModelConfig(Config):
     n_layers: int = 1            # transformer blocks
     n_ctx: int = 2               # context length in tokens (DT: 3*steps-1, clone: 2*steps-1)
     layer_norm: bool = False     # layer norm before attention/MLP and at the end
+    positional_embedding: bool = True  # learned embedding of token positions (W_pos), as upstream; False: positions only through the timestep embedding
     act_fn: str = "relu"         # MLP activation: "relu" or "gelu"
     state_embedding: str = "linear"  # "linear" over the flattened grid, or "grid" (per-cell, keeps the 2D structure)
     time_embedding: str = "embedding"  # "embedding" (a table) or "linear" (a learned direction times t)
