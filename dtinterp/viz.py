@@ -8,6 +8,7 @@ Docs: https://dtinterp.github.io/dtinterp/viz.html.md"""
 from __future__ import annotations
 
 import concurrent.futures
+import copy
 import html as html_lib
 import json
 import os
@@ -34,7 +35,7 @@ from .config import atomic_write_text
 __all__ = ['PLOTLY_MIME', 'OFFLINE_RENDERER', 'CHROMIUM_ARGS', 'OfflinePlotlyRenderer', 'use_offline_plotly',
            'plotly_labextension', 'plotlyjs_html', 'figure_html', 'bundle_html', 'attention_props', 'attention_html',
            'forget_bundle', 'AttentionView', 'attention_view', 'page_html', 'write_html', 'OfflineDocs',
-           'offline_outputs', 'find_chromium', 'is_local_url', 'PageReport', 'browser_check']
+           'offline_outputs', 'notebook_html', 'find_chromium', 'is_local_url', 'PageReport', 'browser_check']
 
 # %% ../nbs/08_viz.ipynb #e87d46cb
 PLOTLY_MIME = "application/vnd.plotly.v1+json"  # plotly's own mime type for a figure as JSON
@@ -298,6 +299,8 @@ class OfflineDocs:
             self._plotlyjs, self.plots = True, self.plots + 1
         elif "text/html" in data:
             h = _text(data["text/html"])
+            self.plots += h.count('class="plotly-graph-div"')  # a figure inlined already (a second pass)
+            self._plotlyjs |= 'data-dtinterp="plotlyjs"' in h
             n_views = h.count('data-dtinterp="attention-view"')
             if not n_views and 'data-dtinterp="circuitsvis-bundle"' not in h: return
             h = _BUNDLE_RE.sub("", h)  # wherever the notebook displayed it, the page needs it once, before its first view
@@ -317,6 +320,32 @@ def offline_outputs(
     proc = OfflineDocs(nb)
     for cell in nb["cells"]: proc(cell)
     return {"plots": proc.plots, "views": proc.views}
+
+# %% ../nbs/08_viz.ipynb #78941c53
+_OFFLINE_NBCONVERT_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+"""
+
+def notebook_html(
+    nb,                  # an executed notebook: a path, an nbformat node or its plain dict
+    title:str|None=None, # the page title (default: the file's stem, or "notebook")
+) -> tuple[str, dict]:   # the page, and {"plots": ..., "views": ...} it must show
+    "Render a notebook with its outputs to a self-contained HTML page that needs no network."
+    import jinja2, nbformat
+    from nbconvert import HTMLExporter
+    if isinstance(nb, (str, Path)): title, nb = title or Path(nb).stem, nbformat.read(nb, as_version=4)
+    else: nb = nbformat.from_dict(copy.deepcopy(dict(nb)))
+    for c in nb.cells:  # nbdev leaves its own marks (e.g. `has_sd`) that nbformat's schema refuses
+        for k in set(c) - {"cell_type", "id", "metadata", "source", "outputs", "execution_count", "attachments"}: del c[k]
+        c.metadata.pop("execution", None)
+    counts = offline_outputs(nb)
+    exporter = HTMLExporter(template_name="lab", template_file="dtinterp_offline.html.j2",
+                            extra_loaders=[jinja2.DictLoader({"dtinterp_offline.html.j2": _OFFLINE_NBCONVERT_TEMPLATE})])
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or "notebook"}})
+    return body, counts
 
 # %% ../nbs/08_viz.ipynb #8b1ca8af
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
