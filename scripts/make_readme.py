@@ -3,10 +3,12 @@
 Markdown cells are copied, code cells become fenced Python, and plain-text outputs follow them.
 `--check` exits 1 if README.md differs from what would be written.
 """
-import json, sys
+import json, re, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
+# links and images relative to nbs/ (the home page's folder) must point into nbs/ from the repository root
+_LOCAL_LINK = re.compile(r"\]\((?!https?:|#|/)([^)]+)\)")
 
 def render(nb_path: Path) -> str:
     nb = json.loads(nb_path.read_text())
@@ -14,7 +16,7 @@ def render(nb_path: Path) -> str:
     for cell in nb["cells"]:
         src = "".join(cell["source"]).strip()
         if not src or src.startswith("#| hide"): continue
-        if cell["cell_type"] == "markdown": parts.append(src)
+        if cell["cell_type"] == "markdown": parts.append(_LOCAL_LINK.sub(r"](nbs/\1)", src))
         elif cell["cell_type"] == "code":
             parts.append(f"```python\n{src}\n```")
             for out in cell.get("outputs", []):
