@@ -99,14 +99,25 @@ class Config:
         return cls.from_dict(d)
 
 # %% ../nbs/00_config.ipynb #bd297339
+def _umask() -> int:
+    "The process's umask, read without changing it where the OS allows (Linux), else by setting and restoring it."
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"): return int(line.split()[1], 8)
+    except (OSError, ValueError): pass
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
 def atomic_write_bytes(path:str|Path, data:bytes) -> Path:
-    "Write `data` to `path` via a temporary file in the same folder and an atomic rename."
+    "Write `data` to `path` via a temporary file in the same folder and an atomic rename; permissions follow the umask."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data); f.flush(); os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private (0o600)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)

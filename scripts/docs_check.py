@@ -4,13 +4,17 @@
     python scripts/docs_check.py --execute    # first run each notebook's unflagged cells (as nbdev-test does)
 
 1. (--execute) Each notebook runs in its own process, in its own folder, skipping the cells flagged with
-   `tst_flags` (`#| slow`) exactly as `nbdev-test` does; the executed copies go to `_docs_check/_executed/`.
+   `tst_flags` (`#| slow`) exactly as `nbdev-test` does, with plotly figures saved as JSON
+   (`use_offline_plotly`); the executed copies go to `_docs_check/_executed/`. Without `--execute` the pages
+   show the outputs the notebooks carry (`scripts/execute_nbs.py` writes them).
 2. Each notebook goes through nbdev's doc processors (`FilterDefaults`, what `nbdev-proc-nbs` runs for every
-   notebook) into `_proc/`. The notebooks are processed one by one, so a notebook that breaks the processing is
-   reported without hiding the others, and without `nbdev-proc-nbs`'s attempt to install Quarto.
-3. `dtinterp.viz.offline_outputs` turns plotly JSON outputs into inline figures (plotly.js once per page) and puts
-   circuitsvis's bundle before a page's first attention view; nbconvert's `lab` template, minus its require.js,
-   MathJax, mermaid and widget CDN scripts, writes `_docs_check/<notebook>.html`.
+   notebook, with the `doc_procs` of pyproject.toml: `dtinterp.viz:OfflineDocs`) into `_proc/`. The notebooks
+   are processed one by one, so a notebook that breaks the processing is reported without hiding the others,
+   and without `nbdev-proc-nbs`'s attempt to install Quarto.
+3. `dtinterp.viz.notebook_html` renders each processed notebook to `_docs_check/<notebook>.html`: its
+   `offline_outputs` inlines plotly figures (plotly.js once per page) and circuitsvis's bundle (once, before
+   the first attention view), a no-op after `OfflineDocs` that still counts them, and nbconvert's `lab`
+   template is used without its require.js, MathJax, mermaid and widget CDN scripts.
 4. `dtinterp.viz.browser_check` opens every page in headless Chromium: a page passes if it requests nothing
    outside file:/data:/localhost, raises no JavaScript error and draws every figure and attention view its
    notebook has.
@@ -33,13 +37,6 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{% block jupyter_widgets %}{% endblock jupyter_widgets %}
-"""
 
 def _notebooks(nbs:Path, file_glob:str) -> list[Path]:
     "The notebooks nbdev would process: under nbs/, not in folders starting with . or _."
@@ -67,7 +64,9 @@ def execute_notebook(src:Path, dst:Path, skip_flags:list[str], log:Path, start_m
     from fastcore.xtras import working_directory
     from nbdev.process import NBProcessor
     from nbdev.test import _skip_cell  # the rule nbdev-test applies: flagged cells, `eval: false`, skip_exec
+    from dtinterp.viz import use_offline_plotly
     try:
+        use_offline_plotly()  # figures as JSON, what a notebook saves (plotly's fallback renderer would inline plotly.js)
         nb = NBProcessor(src, rm_directives=False, process=True).nb
         shell = CaptureShell(src)
         with working_directory(src.parent):
@@ -109,19 +108,12 @@ def _front_matter_cell(nb):
 
 def render_page(proc_nb:Path, out:Path) -> dict:
     "Render one processed notebook to an offline HTML page; returns the figures and views it must show."
-    import jinja2, nbformat
-    from nbconvert import HTMLExporter
+    import nbformat
     from dtinterp.config import atomic_write_text
-    from dtinterp.viz import offline_outputs
+    from dtinterp.viz import notebook_html
     nb = nbformat.read(proc_nb, as_version=4)
-    for c in nb.cells:  # nbdev leaves its own marks (e.g. `has_sd`) that nbformat's schema refuses
-        for k in set(c) - {"cell_type", "id", "metadata", "source", "outputs", "execution_count", "attachments"}: del c[k]
-        c.metadata.pop("execution", None)
-    counts = offline_outputs(nb)
     _front_matter_cell(nb)
-    exporter = HTMLExporter(template_name="lab", template_file="dtinterp_offline.html.j2",
-                            extra_loaders=[jinja2.DictLoader({"dtinterp_offline.html.j2": OFFLINE_TEMPLATE})])
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": proc_nb.stem}})
+    body, counts = notebook_html(nb, title=proc_nb.stem)  # offline_outputs, then nbconvert without its CDN scripts
     atomic_write_text(out, body).chmod(0o644)
     return counts
 
