@@ -7,13 +7,14 @@ one-hot observation, and the same total number of steps. Timed: the training cal
 construction are not). Reported: env-steps per second (median over the rounds) and the ratios.
 
 The like-for-like pair ("ours" vs "sb3") uses the same torch thread count (1 by default) and steps the 8
-envs in this process (gymnasium SyncVectorEnv vs SB3's DummyVecEnv). Other rows show what each side can
-do with more of the machine: dtinterp with its envs in subprocesses (AsyncVectorEnv) and/or a few threads
-for the update phase only, SB3 with more torch threads.
+envs in this process (gymnasium SyncVectorEnv vs SB3's DummyVecEnv). Other rows show dtinterp on index
+observations (one-hot encoded inside the network) and with its envs in subprocesses (AsyncVectorEnv); with
+--with-threads also dtinterp with a few threads for the update phase only and SB3 with more torch threads.
 
     pip install stable-baselines3            # benchmark-only; not a dtinterp dependency
-    python scripts/bench_ppo_speed.py                      # 3 rounds of every variant, 65,536 steps each
+    python scripts/bench_ppo_speed.py                      # 3 rounds, 65,536 steps per run
     python scripts/bench_ppo_speed.py --like-for-like      # only ours vs SB3, same threads, in-process envs
+    python scripts/bench_ppo_speed.py --with-threads       # also multi-threaded rows (for a quiet many-core machine)
     python scripts/bench_ppo_speed.py --total-timesteps 16384 --repeats 1
 """
 from __future__ import annotations
@@ -60,17 +61,17 @@ def time_sb3(total_timesteps: int, seed: int) -> float:
     return steps / seconds
 
 
-def variants(threads: int, many: int):
+def variants(threads: int, many: int, like_for_like: bool, with_threads: bool):
     "name -> (torch threads outside the update phase, a timing function of (total steps, seed))."
-    return {
-        "ours": (threads, lambda n, s: time_ours(n, s)),
-        "sb3": (threads, lambda n, s: time_sb3(n, s)),
-        "ours, index obs": (threads, lambda n, s: time_ours(n, s, obs="index")),
-        f"ours, {many} learn threads": (threads, lambda n, s: time_ours(n, s, learn_threads=many)),
-        "ours, async envs": (threads, lambda n, s: time_ours(n, s, asynchronous=True)),
-        f"ours, async envs + {many} learn threads": (threads, lambda n, s: time_ours(n, s, asynchronous=True, learn_threads=many)),
-        f"sb3, {many} threads": (many, lambda n, s: time_sb3(n, s)),
-    }
+    runs = {"ours": (threads, lambda n, s: time_ours(n, s)), "sb3": (threads, lambda n, s: time_sb3(n, s))}
+    if like_for_like: return runs
+    runs["ours, index obs"] = (threads, lambda n, s: time_ours(n, s, obs="index"))
+    runs["ours, async envs"] = (threads, lambda n, s: time_ours(n, s, asynchronous=True))
+    if with_threads:  # on a busy machine extra threads mostly wait on each other: these rows can be very slow
+        runs[f"ours, {many} learn threads"] = (threads, lambda n, s: time_ours(n, s, learn_threads=many))
+        runs[f"ours, async envs + {many} learn threads"] = (threads, lambda n, s: time_ours(n, s, asynchronous=True, learn_threads=many))
+        runs[f"sb3, {many} threads"] = (many, lambda n, s: time_sb3(n, s))
+    return runs
 
 
 def main(argv=None):
@@ -80,6 +81,7 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads of the like-for-like pair (1 is fastest for these small nets)")
     p.add_argument("--many-threads", type=int, default=min(4, os.cpu_count() or 1), help="threads of the multi-threaded variants")
     p.add_argument("--like-for-like", action="store_true", help="only ours vs SB3 with the same threads and in-process envs")
+    p.add_argument("--with-threads", action="store_true", help="add multi-threaded rows (ours: update phase only; SB3: everything)")
     args = p.parse_args(argv)
     try:
         import stable_baselines3
@@ -89,8 +91,7 @@ def main(argv=None):
               "    pip install stable-baselines3", file=sys.stderr)
         return 2
     import torch
-    runs = variants(args.threads, args.many_threads)
-    if args.like_for_like: runs = {k: runs[k] for k in ("ours", "sb3")}
+    runs = variants(args.threads, args.many_threads, args.like_for_like, args.with_threads)
     print(f"{ENV_ID}: {NUM_ENVS} envs x {NUM_STEPS} steps, {EPOCHS} epochs x {MINIBATCHES} minibatches, "
           f"{HIDDEN}-{HIDDEN} tanh MLPs on 7x7x20 one-hot observations, {args.total_timesteps:,} steps per run, "
           f"{os.cpu_count()} CPUs, torch {torch.__version__}, SB3 {stable_baselines3.__version__}", flush=True)
