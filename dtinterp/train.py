@@ -7,6 +7,7 @@ Docs: https://dtinterp.github.io/dtinterp/train.html.md"""
 # %% ../nbs/06_train.ipynb #0bd6413b
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import os
@@ -18,10 +19,12 @@ from typing import Annotated, Callable, Sequence
 import gymnasium as gym
 import numpy as np
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from fastcore.script import CliError, call_parse, is_cli
 from jaxtyping import Float, Int
 from torch import Tensor
+from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from .config import (ConfigError, EnvConfig, OfflineTrainConfig, TransformerModelConfig, atomic_write_bytes,
@@ -34,8 +37,8 @@ from .trajectories import Trajectories, TrajectoryFileError
 # %% auto #0
 __all__ = ['EVAL_MODES', 'CHECKPOINT_FORMAT', 'ContextWindows', 'make_eval_envs', 'eval_targets', 'choose_actions', 'evaluate',
            'eval_metrics', 'action_loss', 'load_training_data', 'make_optimizer', 'OfflineTrainer',
-           'check_context_fits', 'data_fingerprint', 'latest_checkpoint', 'read_trainer_state', 'train_dt',
-           'dtinterp_dt']
+           'check_context_fits', 'distributed_env', 'init_distributed', 'data_fingerprint', 'latest_checkpoint',
+           'read_trainer_state', 'train_dt', 'dtinterp_dt']
 
 # %% ../nbs/06_train.ipynb #05f2f388
 class ContextWindows:
@@ -318,8 +321,9 @@ def load_training_data(
     return trajs, env_config, info
 
 # %% ../nbs/06_train.ipynb #a8b17092
-def _step_seed(seed:int, step:int, stream:int=0) -> int:
-    return int(np.random.SeedSequence([seed, step, stream]).generate_state(1)[0])
+def _step_seed(seed:int, step:int, stream:int=0, rank:int=0) -> int:
+    "The sampling seed of `step`; rank `r > 0` of a multi-process run gets a stream of its own (rank 0's is the single-process one)."
+    return int(np.random.SeedSequence([seed, step, stream] + ([rank] if rank else [])).generate_state(1)[0])
 
 def make_optimizer(model:torch.nn.Module, config:OfflineTrainConfig) -> torch.optim.AdamW:
     "AdamW with weight decay on matrices and embedding tables (parameters with 2+ dimensions), none on biases and gains."
@@ -345,7 +349,14 @@ class OfflineTrainer:
     ):
         self.config, self.run_dir, self.progress = config, (Path(run_dir) if run_dir is not None else None), progress
         self.trajectories, self.env_config, self.env_info = load_training_data(config.trajectory_path if trajectories is None else trajectories, env)
+        self.world_size, self.rank = (dist.get_world_size(), dist.get_rank()) if dist.is_available() and dist.is_initialized() else (1, 0)
+        self.progress = progress and self.rank == 0
         self.device = get_device(config.device)
+        if self.world_size > 1 and self.device.type == "cuda": self.device = torch.device("cuda", distributed_env()[2])
+        if config.batch_size % self.world_size:
+            raise ConfigError(f"batch_size={config.batch_size} does not split evenly over {self.world_size} processes; "
+                              f"use a multiple of {self.world_size} (each process takes batch_size // world_size windows per step)")
+        self.rank_batch_size = config.batch_size // self.world_size
         if model is None:
             set_seed(config.seed)
             model = make_model(model_config.replace(device=str(self.device)), self.env_info)
@@ -358,6 +369,7 @@ class OfflineTrainer:
         self.optimizer = make_optimizer(self.model, config)
         self.step, self.history, self._wandb = 0, [], None
         self.tokens_per_batch = config.batch_size * self.model_config.n_ctx
+        self.ddp_model, self.unused_parameters = (self._wrap_ddp() if self.world_size > 1 else (None, []))
 
     def __repr__(self):
         return (f"OfflineTrainer({self.model_config.model_type} on {self.env_config.env_id}, {len(self.trajectories)} episodes, "
@@ -375,6 +387,7 @@ def check_context_fits(model_config:TransformerModelConfig, trajectories:Traject
 # %% ../nbs/06_train.ipynb #1d89c429
 def _train_step(self:OfflineTrainer) -> dict:
     "One AdamW step on a batch of training windows; returns its loss and accuracy."
+    if self.ddp_model is not None: return self._ddp_train_step()
     self.sampler.reset(seed=_step_seed(self.config.seed, self.step))
     batch = self.sampler.sample(self.config.batch_size, "train")
     if not self.model.training: self.model.train()  # switching modes walks every submodule: only when needed
@@ -407,6 +420,56 @@ def _evaluate(self:OfflineTrainer, progress:bool=False) -> list[dict]:
                     c.rtg_scale, seed=10_000 + c.seed, progress=progress)
 
 OfflineTrainer.train_step, OfflineTrainer.test, OfflineTrainer.evaluate = _train_step, _test, _evaluate
+
+# %% ../nbs/06_train.ipynb #6f6d2494
+def distributed_env() -> tuple[int, int, int]:
+    "`(world_size, rank, local_rank)` as `torchrun` sets them in the environment; `(1, 0, 0)` outside it."
+    return int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("RANK", 0)), int(os.environ.get("LOCAL_RANK", 0))
+
+def init_distributed(
+    device:str|torch.device="auto",  # the training device: nccl for CUDA, gloo otherwise
+    timeout_minutes:float=60,        # how long a collective may wait (rank 0 evaluates while the others wait)
+)->bool:                             # True if this call started the process group (the caller destroys it)
+    "Join the process group `torchrun` describes, if it describes more than one process and none is running yet."
+    world, _, local_rank = distributed_env()
+    if world <= 1 or dist.is_initialized(): return False
+    if not dist.is_available(): raise RuntimeError("WORLD_SIZE > 1 but this torch build has no torch.distributed; run a single process")
+    d = get_device(device)
+    if d.type == "cuda": torch.cuda.set_device(local_rank)
+    elif d.type != "cpu": raise ConfigError(f"Training on several processes needs device 'cuda' or 'cpu', not {str(d)!r}")
+    dist.init_process_group("nccl" if d.type == "cuda" else "gloo", timeout=datetime.timedelta(minutes=timeout_minutes))
+    return True
+
+def _wrap_ddp(self:OfflineTrainer) -> tuple[DistributedDataParallel, list[str]]:
+    "Wrap the model in DDP, leaving out the parameters a probe backward pass of the action loss gives no gradient."
+    self.sampler.reset(seed=_step_seed(self.config.seed, 0, stream=2))
+    batch = self.sampler.sample(2, "train")
+    _action_loss(self.model(**batch.model_inputs()), batch.targets)[0].backward()
+    unused = [name for name, p in self.model.named_parameters() if p.requires_grad and p.grad is None]
+    for p in self.model.parameters(): p.grad = None
+    DistributedDataParallel._set_params_and_buffers_to_ignore_for_model(self.model, unused)
+    ids = [self.device] if self.device.type == "cuda" else None
+    return DistributedDataParallel(self.model, device_ids=ids), unused
+
+def _ddp_train_step(self:OfflineTrainer) -> dict:
+    "One step of this process's share of the batch; DDP averages the gradients; loss and accuracy pooled over processes."
+    self.sampler.reset(seed=_step_seed(self.config.seed, self.step, rank=self.rank))
+    batch = self.sampler.sample(self.rank_batch_size, "train")
+    if not self.model.training: self.ddp_model.train()
+    loss, correct, n = _action_loss(self.ddp_model(**batch.model_inputs()), batch.targets)
+    self.optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    self.optimizer.step()
+    stats = torch.stack([loss.detach() * n, correct.float(), n.float()])
+    dist.all_reduce(stats)
+    total, correct, n = stats.tolist()
+    return {"train/loss": total / n, "train/accuracy": correct / n}
+
+def _barrier(self:OfflineTrainer):
+    "Wait for every process (nothing to do in a single process)."
+    if self.world_size > 1: dist.barrier()
+
+OfflineTrainer._wrap_ddp, OfflineTrainer._ddp_train_step, OfflineTrainer.barrier = _wrap_ddp, _ddp_train_step, _barrier
 
 # %% ../nbs/06_train.ipynb #271b15fb
 CHECKPOINT_FORMAT = "dtinterp.train.checkpoint/1"
@@ -519,7 +582,7 @@ def _train(self:OfflineTrainer,
     c = self.config
     last = min(until_step or c.train_epochs, c.train_epochs)
     checkpoint_every = checkpoint_every or min(c.test_frequency, c.eval_frequency)
-    if c.track and self._wandb is None: self._start_wandb()
+    if c.track and self._wandb is None and self.rank == 0: self._start_wandb()
     with tqdm(total=c.train_epochs, initial=self.step, unit="step", disable=not self.progress,
               desc=f"{self.model_config.model_type} {self.env_config.env_id}") as bar:
         while self.step < last:
@@ -527,20 +590,30 @@ def _train(self:OfflineTrainer,
             self.step += 1
             final = self.step == c.train_epochs
             row = {"step": self.step, "metrics/tokens_seen": self.step * self.tokens_per_batch, **row}
-            if self.step % c.test_frequency == 0 or final: row.update(self.test())
-            if self.step % c.eval_frequency == 0 or final: row.update(eval_metrics(self.evaluate()))
+            if self.rank == 0:  # with several processes, only rank 0 tests, evaluates and writes
+                if self.step % c.test_frequency == 0 or final: row.update(self.test())
+                if self.step % c.eval_frequency == 0 or final: row.update(eval_metrics(self.evaluate()))
             bar.update(1)
             self._log(row, bar)
-            if self.run_dir is not None and (self.step % checkpoint_every == 0 or final or self.step == last): self.save_checkpoint()
-            if callback is not None and callback(self, row): break
-    if self.run_dir is not None and self.step == c.train_epochs: self.model.save(self.run_dir / "model.safetensors")
+            if self.rank == 0 and self.run_dir is not None and (self.step % checkpoint_every == 0 or final or self.step == last): self.save_checkpoint()
+            if callback is not None and self._agree(callback(self, row)): break
+    if self.rank == 0 and self.run_dir is not None and self.step == c.train_epochs: self.model.save(self.run_dir / "model.safetensors")
+    self.barrier()
     return self
+
+def _agree(self:OfflineTrainer, stop) -> bool:
+    "Rank 0's decision, on every process (a callback stopping one process alone would leave the others waiting)."
+    if self.world_size == 1: return bool(stop)
+    flag = torch.tensor([1 if stop else 0], device=self.device)
+    dist.broadcast(flag, 0)
+    return bool(flag.item())
 
 def _close(self:OfflineTrainer):
     "Finish the wandb run, if any."
     if self._wandb is not None: self._wandb.finish(); self._wandb = None
 
 OfflineTrainer._start_wandb, OfflineTrainer._log, OfflineTrainer.train, OfflineTrainer.close = _start_wandb, _log, _train, _close
+OfflineTrainer._agree = _agree
 
 # %% ../nbs/06_train.ipynb #dfba1a48
 def train_dt(
@@ -557,22 +630,27 @@ def train_dt(
     num_threads:int|None=None,             # torch CPU threads while training (None leaves torch's setting)
     callback:Callable|None=None,           # callback(trainer, row) after each step; return True to stop
 )->OfflineTrainer:
-    "Train (or resume) a decision transformer or behavioural clone offline, and return the trainer."
+    "Train (or resume) a decision transformer or behavioural clone offline, and return the trainer; data-parallel under `torchrun`."
     run_dir = Path(run_dir) if run_dir is not None else None
-    folder = latest_checkpoint(run_dir) if run_dir is not None else None
-    if folder is not None and not resume:
-        raise FileExistsError(f"{run_dir} already holds a checkpoint ({folder.name}); pass resume=True (--resume) to continue it or choose a new run_dir")
-    threads = torch.get_num_threads()
-    if num_threads: torch.set_num_threads(num_threads)
-    trainer = OfflineTrainer(model_config, config, trajectories, env, model, run_dir, progress)
+    started = init_distributed(config.device)
     try:
-        if folder is not None: trainer.load_checkpoint(folder)
-        if run_dir is not None:
-            trainer.model_config.save(run_dir / "model_config.json"); config.save(run_dir / "offline_config.json")
-            trainer.env_config.save(run_dir / "env_config.json")
-        trainer.train(until_step, checkpoint_every, callback)
+        folder = latest_checkpoint(run_dir) if run_dir is not None else None
+        if folder is not None and not resume:
+            raise FileExistsError(f"{run_dir} already holds a checkpoint ({folder.name}); pass resume=True (--resume) to continue it or choose a new run_dir")
+        threads = torch.get_num_threads()
+        if num_threads: torch.set_num_threads(num_threads)
+        trainer = OfflineTrainer(model_config, config, trajectories, env, model, run_dir, progress)
+        try:
+            if folder is not None: trainer.load_checkpoint(folder)
+            trainer.barrier()  # every process has read the checkpoint before rank 0 writes anything
+            if run_dir is not None and trainer.rank == 0:
+                trainer.model_config.save(run_dir / "model_config.json"); config.save(run_dir / "offline_config.json")
+                trainer.env_config.save(run_dir / "env_config.json")
+            trainer.train(until_step, checkpoint_every, callback)
+        finally:
+            trainer.close(); torch.set_num_threads(threads)
     finally:
-        trainer.close(); torch.set_num_threads(threads)
+        if started: dist.destroy_process_group()
     return trainer
 
 # %% ../nbs/06_train.ipynb #71fe23d5
@@ -637,6 +715,7 @@ def _run_dt(**a) -> OfflineTrainer:
     config = OfflineTrainConfig(initial_rtg=list(a["initial_rtg"] or [0.0, 1.0]), **{k: a[k] for k in _TRAIN_FIELDS})
     run_dir = a["run_dir"] or f"runs/{a['exp_name']}-{'dt' if model_type == 'decision_transformer' else 'clone'}-s{a['seed']}"
     trainer = train_dt(model_config, config, run_dir=run_dir, resume=a["resume"], progress=a["progress"], num_threads=a["num_threads"])
+    if trainer.rank != 0: return trainer
     if a["out"]: trainer.model.save(a["out"])
     final = {k: v for k, v in trainer.history[-1].items() if not k.startswith("train/")} if trainer.history else {}
     print(f"{model_type} trained to step {trainer.step}; model in {Path(run_dir) / 'model.safetensors'}; last: {json.dumps(final)}")
