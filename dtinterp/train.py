@@ -650,7 +650,9 @@ def train_dt(
         finally:
             trainer.close(); torch.set_num_threads(threads)
     finally:
-        if started: dist.destroy_process_group()
+        if started:
+            dist.barrier()  # no process tears down its connections while another still uses them
+            dist.destroy_process_group()
     return trainer
 
 # %% ../nbs/06_train.ipynb #71fe23d5
