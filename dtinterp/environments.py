@@ -297,8 +297,6 @@ def _as_env_config(env: str|EnvConfig, env_kwargs: dict, **settings) -> EnvConfi
     check_env_id(cfg.env_id)
     reserved = sorted(set(cfg.env_kwargs) & set(_RESERVED_KWARGS))
     if reserved: raise ValueError(f"env_kwargs {reserved} are set through make_env's own arguments (view_size, max_steps, render_mode)")
-    if cfg.fully_obs and cfg.obs == "onehot":
-        raise ValueError(_FULL_ONEHOT_MSG)
     return cfg
 
 def make_env(
