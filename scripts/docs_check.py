@@ -58,23 +58,14 @@ def execute_notebook(src:Path, dst:Path, skip_flags:list[str], log:Path, start_m
     "Run `src`'s cells as nbdev-test does (its folder as cwd, flagged cells skipped) and save it with outputs to `dst`."
     _log_to(log)
     multiprocessing.set_start_method(start_method, force=True)  # as under nbdev-test (this worker itself was spawned)
-    os.environ["IN_TEST"] = "1"
-    from execnb.shell import CaptureShell
     from fastcore.nbio import write_nb
-    from fastcore.xtras import working_directory
-    from nbdev.process import NBProcessor
-    from nbdev.test import _skip_cell  # the rule nbdev-test applies: flagged cells, `eval: false`, skip_exec
-    from dtinterp.viz import use_offline_plotly
+    from execute_nbs import NotebookFailed, run_like_nbdev_test  # the same runner that writes the notebooks' outputs
     try:
-        use_offline_plotly()  # figures as JSON, what a notebook saves (plotly's fallback renderer would inline plotly.js)
-        nb = NBProcessor(src, rm_directives=False, process=True).nb
-        shell = CaptureShell(src)
-        with working_directory(src.parent):
-            shell.run_all(nb, exc_stop=True, preproc=_skip_cell(nb, skip_flags, []), cell_timeout=600)
+        nb, _ = run_like_nbdev_test(src, skip_flags)
         dst.parent.mkdir(parents=True, exist_ok=True)
         write_nb(nb, dst)
         return None
-    except BaseException as e: return f"execution failed: {_error_text(e)}"
+    except NotebookFailed as e: return f"execution failed: {e}"
 
 def process_notebook(src:Path, dst:Path, log:Path) -> str|None:
     "What nbdev-proc-nbs does to one notebook: nbdev's doc processors, result in `dst`."

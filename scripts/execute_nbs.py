@@ -75,39 +75,52 @@ def _log_to(log:Path):
     os.dup2(f.fileno(), 1); os.dup2(f.fileno(), 2)
     sys.stdout = sys.stderr = f
 
-def execute(path:Path, skip_flags:list[str], force_flags:list[str], max_bytes:int, dry_run:bool, log:Path, start_method:str) -> dict:
-    "Run one notebook as nbdev-test does and, if it passes and its outputs are small, write it back with its outputs."
-    _log_to(log)
-    multiprocessing.set_start_method(start_method, force=True)  # what the notebook would see under nbdev-test
+class NotebookFailed(Exception):
+    "A notebook cell raised; the message is the last lines of its traceback (the whole one is printed to the log)."
+
+def run_like_nbdev_test(path:Path, skip_flags:list[str], force_flags:list[str]=()):
+    """Run `path`'s cells as nbdev-test does: processed by nbdev, its folder as the working directory, the project's
+    `exec_profile` and `cell_timeout`, flagged cells skipped, plotly figures as JSON. Returns the executed notebook and
+    the skip rule; raises `NotebookFailed`."""
     os.environ["IN_TEST"] = "1"
     sys.path.insert(0, str(ROOT))
     from execnb.shell import CaptureShell
-    from fastcore.nbio import nb2str
     from fastcore.xtras import working_directory
     from nbdev.config import get_config
     from nbdev.process import NBProcessor
     from nbdev.test import _skip_cell  # nbdev-test's own rule: flagged cells, `eval: false`, skip_exec
-    from dtinterp.config import atomic_write_text
     from dtinterp.viz import use_offline_plotly
-    t0 = time.perf_counter()
-    res = {"path": str(path), "before": path.stat().st_size, "after": None, "problems": [], "seconds": 0.0, "outputs": 0}
+    shell = None
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
         nb = NBProcessor(path, rm_directives=False, process=True).nb
-        assert len(nb.cells) == len(raw["cells"])
-        skip = _skip_cell(nb, skip_flags, force_flags)
+        skip = _skip_cell(nb, skip_flags, list(force_flags))
         cfg = get_config(path.parent)
-        use_offline_plotly()
+        use_offline_plotly()  # figures as JSON, what a notebook saves (plotly's fallback renderer would inline plotly.js)
         shell = CaptureShell(path, profile=bool(cfg.exec_profile))
         with working_directory(path.parent):
             shell.run_all(nb, exc_stop=True, preproc=skip, cell_timeout=cfg.cell_timeout or None)
     except BaseException as e:
-        tb = shell.prettytb(fname=path) if "shell" in locals() else ""
+        tb = shell.prettytb(fname=path) if shell is not None else ""
         print(tb, flush=True)  # the whole traceback goes to the log
         lines = [l for l in (tb or f"{type(e).__name__}: {e}").splitlines() if l.strip()]
-        res["problems"].append("execution failed: " + " | ".join(lines[-2:])[:600])
+        raise NotebookFailed(" | ".join(lines[-2:])[:600]) from e
+    return nb, skip
+
+def execute(path:Path, skip_flags:list[str], force_flags:list[str], max_bytes:int, dry_run:bool, log:Path, start_method:str) -> dict:
+    "Run one notebook as nbdev-test does and, if it passes and its outputs are small, write it back with its outputs."
+    _log_to(log)
+    multiprocessing.set_start_method(start_method, force=True)  # what the notebook would see under nbdev-test
+    from fastcore.nbio import nb2str
+    from dtinterp.config import atomic_write_text
+    t0 = time.perf_counter()
+    res = {"path": str(path), "before": path.stat().st_size, "after": None, "problems": [], "seconds": 0.0, "outputs": 0}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    try: nb, skip = run_like_nbdev_test(path, skip_flags, force_flags)
+    except NotebookFailed as e:
+        res["problems"].append(f"execution failed: {e}")
         res["seconds"] = time.perf_counter() - t0
         return res
+    assert len(nb.cells) == len(raw["cells"])
     for src, done in zip(raw["cells"], nb.cells):
         if src["cell_type"] != "code": continue
         ran = not skip(done)
