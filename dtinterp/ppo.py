@@ -695,7 +695,7 @@ class AgentPolicy:
         "Start the envs in `mask` from a fresh recurrent state."
         mask = torch.as_tensor(np.asarray(mask, bool))
         if self.state is None or self.state.shape[1] != len(mask): self.state = self.agent.initial_state(len(mask))
-        else: self.state[:, mask.to(self.state.device)] = 0.0
+        else: self.state = self.state.masked_fill(mask.to(self.state.device).view(1, -1, 1), 0.0)  # out of place: the state may be an inference tensor
 
     @torch.inference_mode()
     def __call__(self, obs:np.ndarray) -> np.ndarray:
