@@ -5,7 +5,8 @@ Trains each benchmark task with its preset (`dtinterp.ppo.PRESETS`) over several
 run (one torch thread each), and prints a table of steps-to-threshold, the final mean return (and success
 rate) over the last 100 training episodes, and the wall time of each run. A run trains for its preset's
 `total_timesteps` (which sets the learning-rate schedule) and passes if its 100-episode mean first reaches
-the threshold within the task's step budget.
+the threshold within the task's step budget; the table gives the steps and the wall seconds it took to get there
+(`--stop-at-threshold` ends each run at that point).
 
     python scripts/bench_ppo_learning.py --jobs 12            # the full benchmark (4 tasks x 3 seeds)
     python scripts/bench_ppo_learning.py --quick              # a tiny smoke run of every task
@@ -51,17 +52,23 @@ def run_one(job: dict) -> dict:
     budget = budget or ppo_cfg.total_timesteps
     if job.get("quick"):
         ppo_cfg = ppo_cfg.replace(total_timesteps=2 * ppo_cfg.batch_size)
-    t0 = time.time()
-    trainer = train_ppo(env_cfg, ppo_cfg, progress=False, num_threads=1)
-    wall = time.time() - t0
     key = METRIC_KEYS[metric]
-    hit = next((row["global_step"] for row in trainer.history
-                if row.get(key, float("-inf")) >= threshold and row.get("charts/episodes_100", 0) >= 100), None)
+    reached = {}  # global step and wall seconds when the 100-episode metric first reached the threshold
+
+    def watch(trainer, row):
+        if not reached and row.get(key, float("-inf")) >= threshold and row.get("charts/episodes_100", 0) >= 100:
+            reached.update(step=row["global_step"], wall=time.time() - t0)
+        return bool(reached) and job.get("stop_at_threshold", False)
+
+    t0 = time.time()
+    trainer = train_ppo(env_cfg, ppo_cfg, progress=False, num_threads=1, callback=watch)
+    wall = time.time() - t0
+    hit = reached.get("step")
     last = trainer.history[-1]
     return dict(task=job["task"], env_id=env_id, seed=job["seed"], metric=metric, threshold=threshold,
                 budget=budget, steps=trainer.global_step, steps_to_threshold=hit,
                 final_mean_return=last.get("charts/mean_return_100"), final_success_rate=last.get("charts/success_rate_100"),
-                wall_s=wall, sps=trainer.global_step / wall)
+                wall_s=wall, wall_to_threshold_s=reached.get("wall"), sps=trainer.global_step / wall)
 
 
 def fmt(x, spec):
@@ -69,11 +76,13 @@ def fmt(x, spec):
 
 
 def print_table(results: list[dict]):
-    head = f"{'task':<11} {'seed':>4} {'steps to thr':>12} {'budget':>9} {'trained':>9} {'final ret':>9} {'success':>7} {'wall s':>7} {'SPS':>6}  pass"
+    head = (f"{'task':<11} {'seed':>4} {'steps to thr':>12} {'s to thr':>8} {'budget':>9} {'trained':>9} {'final ret':>9} {'success':>7} "
+            f"{'wall s':>7} {'SPS':>6}  pass")
     print(head); print("-" * len(head))
     for r in sorted(results, key=lambda r: (list(TASKS).index(r["task"]), r["seed"])):
         ok = r["steps_to_threshold"] is not None and r["steps_to_threshold"] <= r["budget"]
-        print(f"{r['task']:<11} {r['seed']:>4} {fmt(r['steps_to_threshold'], ','):>12} {r['budget']:>9,} {r['steps']:>9,} "
+        print(f"{r['task']:<11} {r['seed']:>4} {fmt(r['steps_to_threshold'], ','):>12} {fmt(r.get('wall_to_threshold_s'), '.0f'):>8} "
+              f"{r['budget']:>9,} {r['steps']:>9,} "
               f"{fmt(r['final_mean_return'], '.3f'):>9} {fmt(r['final_success_rate'], '.2f'):>7} {r['wall_s']:>7.1f} {r['sps']:>6.0f}  {'yes' if ok else 'NO'}")
     print()
     for task in TASKS:
@@ -94,11 +103,12 @@ def main(argv=None):
     p.add_argument("--seeds", type=int, default=3, help="seeds per task (1..N)")
     p.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) - 1), help="parallel processes")
     p.add_argument("--quick", action="store_true", help="two updates per run: checks the script, not the targets")
+    p.add_argument("--stop-at-threshold", action="store_true", help="end each run once it passes (final figures are then at that point)")
     p.add_argument("--out", default=None, help="also write the results as JSON here")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override preset fields (JSON values), e.g. learning_rate=5e-4")
     args = p.parse_args(argv)
     overrides = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
-    jobs = [dict(task=t, seed=s, quick=args.quick, overrides=overrides) for t in args.tasks for s in range(1, args.seeds + 1)]
+    jobs = [dict(task=t, seed=s, quick=args.quick, overrides=overrides, stop_at_threshold=args.stop_at_threshold) for t in args.tasks for s in range(1, args.seeds + 1)]
     print(f"{len(jobs)} runs on {args.jobs} processes{' (quick)' if args.quick else ''}", flush=True)
     t0 = time.time(); results = []
     with mp.get_context("spawn").Pool(min(args.jobs, len(jobs)), maxtasksperchild=1) as pool:
