@@ -17,7 +17,7 @@ import gymnasium as gym
 import minigrid  # noqa: F401  (importing it registers the MiniGrid and BabyAI envs)
 import numpy as np
 from gymnasium import spaces
-from gymnasium.vector import AsyncVectorEnv, SyncVectorEnv, VectorEnv
+from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv, VectorEnv
 from jaxtyping import Float32, UInt8
 from minigrid.core.actions import Actions
 from minigrid.core.constants import COLOR_TO_IDX, IDX_TO_COLOR, IDX_TO_OBJECT, OBJECT_TO_IDX, STATE_TO_IDX
@@ -421,6 +421,17 @@ FAST_OBS_CHECKS = [  # (env id, make_env settings): the settings `check_fast_obs
 ]
 
 # %% ../nbs/01_environments.ipynb #35513040
+_AUTORESET_MODES = {"next_step": AutoresetMode.NEXT_STEP, "same_step": AutoresetMode.SAME_STEP}
+
+def _autoreset_mode(mode:str|AutoresetMode) -> AutoresetMode:
+    "The Gymnasium `AutoresetMode` named by `mode` (its name, lower or upper case, or the enum itself)."
+    if isinstance(mode, AutoresetMode) and mode in _AUTORESET_MODES.values(): return mode
+    key = mode.lower() if isinstance(mode, str) else None
+    if key not in _AUTORESET_MODES:
+        raise ValueError(f"Unknown autoreset_mode {mode!r}; use 'next_step' (Gymnasium's default) or 'same_step' "
+                         "(a finished env restarts within the same step; its last observation is in info['final_obs'])")
+    return _AUTORESET_MODES[key]
+
 def make_vector_env(
     env:str|EnvConfig,          # a registered MiniGrid id or an `EnvConfig`
     num_envs:int,               # number of copies
@@ -432,13 +443,16 @@ def make_vector_env(
     max_steps:int|None=None,    # as in `make_env`
     render_mode:str|None=None,  # as in `make_env`
     fast_obs:bool=True,         # as in `make_env`
+    autoreset_mode:str|AutoresetMode="next_step",  # when a finished env restarts: "next_step" (Gymnasium's default) or "same_step"
+    copy_obs:bool=True,         # a fresh observation array every step (False: one reused buffer, to be copied before the next step)
     **env_kwargs,               # as in `make_env`
 )->VectorEnv:                   # observations batched on a leading num_envs axis
     "A Gymnasium vector env of `make_env` copies."
     if num_envs < 1: raise ValueError(f"num_envs={num_envs}; use at least 1")
+    mode = _autoreset_mode(autoreset_mode)
     cfg = _as_env_config(env, env_kwargs, view_size=view_size, obs=obs, fully_obs=fully_obs, max_steps=max_steps, render_mode=render_mode)
     fns = [partial(make_env, cfg, seed=None if seed is None else seed + i, fast_obs=fast_obs) for i in range(num_envs)]
-    venv = AsyncVectorEnv(fns) if asynchronous else SyncVectorEnv(fns)
+    venv = (AsyncVectorEnv if asynchronous else SyncVectorEnv)(fns, autoreset_mode=mode, copy=copy_obs)
     venv.env_config = cfg
     return venv
 

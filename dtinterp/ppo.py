@@ -15,7 +15,6 @@ import os
 import time
 from collections import deque
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -30,7 +29,7 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from .config import ConfigError, EnvConfig, PPOConfig, atomic_write_bytes, get_device
-from .environments import make_env
+from .environments import make_vector_env
 
 # %% auto #0
 __all__ = ['PROBE_ENVS', 'MEMORY_PROBES', 'INDEX_CARDINALITIES', 'EnvLike', 'CHECKPOINT_FORMAT', 'ACTING_MODES', 'PRESETS',
@@ -306,10 +305,11 @@ def make_training_envs(
     asynchronous:bool=False,    # one process per env (AsyncVectorEnv) instead of a loop in this one
 ) -> gym.vector.VectorEnv:
     "A Gymnasium vector env with `SAME_STEP` autoreset, as PPO's rollout expects."
-    factory = env if callable(env) and not isinstance(env, (str, EnvConfig)) else partial(make_env, as_env_config(env))
+    # no copies: the rollout copies each observation into its own buffer at once
+    if isinstance(env, (str, EnvConfig)):
+        return make_vector_env(as_env_config(env), num_envs, asynchronous, autoreset_mode="same_step", copy_obs=False)
     cls = gym.vector.AsyncVectorEnv if asynchronous else gym.vector.SyncVectorEnv
-    # copy=False: the rollout copies each observation into its own buffer at once
-    return cls([factory] * num_envs, autoreset_mode=gym.vector.AutoresetMode.SAME_STEP, copy=False)
+    return cls([env] * num_envs, autoreset_mode=gym.vector.AutoresetMode.SAME_STEP, copy=False)
 
 # %% ../nbs/03_ppo.ipynb #713bf436
 @dataclasses.dataclass
