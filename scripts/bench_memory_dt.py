@@ -10,10 +10,11 @@ steps to hold the cue until the end) and with a short one (1 step for the DT, 1 
 greedily (the DT at target return 1.0, or --target) and prints mean return and success rate, with the data's own.
 
 Data where every episode comes from one good agent does not separate the two: a greedy clone drops the agent's
-mistakes and matches the DT. Return conditioning shows when the data mixes a remembering agent (an LSTM) with one
-that cannot remember (a feed-forward agent, which settles on one object whatever the cue): given the cue, the
-clone follows the majority, the DT at a high target follows the episodes that succeeded. `--expert` and
-`--guesser` record such a mixture (each episode played by one of them, `--expert-share` of them by the expert):
+mistakes and matches the DT. A mixture of a remembering agent (an LSTM) and one that cannot remember (a feed-forward
+agent, which settles on one side whatever the cue) should: given the cue, the majority action is the guesser's, so
+the clone fails whenever the cue points the other way, while a DT at a high target has to combine the cue (seen
+steps earlier) with the target to follow the expert. `--expert` and `--guesser` record such a mixture (each
+episode played by one of them, `--expert-share` of them by the expert):
 
     dtinterp_ppo --env-id MiniGrid-MemoryS7FixedStart-v0 --seed 1 --run-dir runs/memory-lstm          # the preset's LSTM
     dtinterp_ppo --env-id MiniGrid-MemoryS7FixedStart-v0 --agent mlp --hidden-size 64 --total-timesteps 200000 --run-dir runs/memory-mlp
