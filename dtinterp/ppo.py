@@ -750,7 +750,8 @@ PRESETS = {
     "MiniGrid-DoorKey-5x5-v0": dict(
         env=dict(), ppo=dict(total_timesteps=100_000, learning_rate=1e-3, num_envs=16, num_steps=64)),
     "MiniGrid-DoorKey-8x8-v0": dict(  # the upstream project's view and step limit
-        env=dict(view_size=5, max_steps=1000), ppo=dict(total_timesteps=400_000, learning_rate=1e-3, num_envs=8, num_steps=64, hidden_size=128)),
+        env=dict(view_size=5, max_steps=1000), ppo=dict(total_timesteps=400_000, learning_rate=1e-3, num_envs=8, num_steps=64, hidden_size=128,
+                                                       ent_coef=0.02)),
     "MiniGrid-Dynamic-Obstacles-8x8-v0": dict(  # a strong entropy bonus keeps it from learning to spin in place
         env=dict(), ppo=dict(total_timesteps=300_000, learning_rate=1e-3, num_envs=16, num_steps=64, ent_coef=0.05)),
     "MiniGrid-MemoryS7FixedStart-v0": dict(
