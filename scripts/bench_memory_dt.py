@@ -7,7 +7,9 @@ A model that cannot see the cue any more when it reaches the end can only guess 
 
 This script trains, on one trajectory file, a decision transformer and a behavioural clone with a long context (enough
 steps to hold the cue until the end) and with a short one (1 step for the DT, 1 step for the clone), then plays each
-greedily (the DT at target return 1.0, or --target) and prints mean return and success rate, with the data's own.
+greedily and by sampling its action distribution (the DT at target return 1.0, or --target), and prints mean return and
+success rate, with the data's own. A sampling clone plays like its data, mistakes included; a DT asked for a high
+return should leave out the mistakes that cost episodes.
 
 Data where every episode comes from one good agent does not separate the two: a greedy clone drops the agent's
 mistakes and matches the DT. A mixture of a remembering agent (an LSTM) and one that cannot remember (a feed-forward
@@ -79,6 +81,8 @@ def main(argv=None):
     p.add_argument("--episodes", type=int, default=200, help="evaluation episodes per model")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--target", type=float, default=1.0, help="the DT's target return")
+    p.add_argument("--modes", nargs="+", default=["greedy", "sample"], choices=["greedy", "sample"],
+                   help="how the models act: argmax, or sampled from their action distribution (a sampling clone plays like its data)")
     p.add_argument("--models", nargs="+", default=["dt-long", "clone-long", "dt-1", "clone-1"], choices=["dt-long", "clone-long", "dt-1", "clone-1"])
     args = p.parse_args(argv)
     if (args.expert is None) != (args.guesser is None): raise SystemExit("give both --expert and --guesser (or neither)")
@@ -91,7 +95,7 @@ def main(argv=None):
     runs = {"dt-long": ("DT, long context", "decision_transformer", L), "clone-long": ("clone, long context", "clone_transformer", L),
             "dt-1": ("DT, 1 step", "decision_transformer", 1), "clone-1": ("clone, 1 step", "clone_transformer", 1)}
     runs = [runs[m] for m in args.models]
-    print(f"{'model':<22} {'steps':>5} {'n_ctx':>5} {'test acc':>8} {'mean return':>11} {'success':>8} {'length':>7} {'train s':>7}")
+    print(f"{'model':<22} {'steps':>5} {'n_ctx':>5} {'test acc':>8} {'acting':>7} {'mean return':>11} {'success':>8} {'length':>7} {'train s':>7}")
     for name, kind, steps in runs:
         n_ctx = 3 * steps - 1 if kind == "decision_transformer" else 2 * steps - 1
         mc = TransformerModelConfig(model_type=kind, d_model=args.d_model, n_heads=4, d_mlp=4 * args.d_model, n_layers=args.n_layers,
@@ -103,9 +107,11 @@ def main(argv=None):
         trainer = train_dt(mc, tc, progress=False)
         seconds = time.perf_counter() - t0
         acc = next(r["test/accuracy"] for r in reversed(trainer.history) if "test/accuracy" in r)
-        row = calibration_table(evaluate(trainer.model, trainer.env_config, args.target, n_episodes=args.episodes, num_envs=32, progress=False))[0]
-        print(f"{name:<22} {steps:>5} {n_ctx:>5} {acc:>8.3f} {row['mean_return']:>11.3f} {row['success_rate']:>8.1%} "
-              f"{row['mean_length']:>7.1f} {seconds:>7.0f}", flush=True)
+        for mode in args.modes:
+            rows = evaluate(trainer.model, trainer.env_config, args.target, n_episodes=args.episodes, num_envs=32, mode=mode, progress=False)
+            row = calibration_table(rows)[0]
+            print(f"{name:<22} {steps:>5} {n_ctx:>5} {acc:>8.3f} {mode:>7} {row['mean_return']:>11.3f} {row['success_rate']:>8.1%} "
+                  f"{row['mean_length']:>7.1f} {seconds:>7.0f}", flush=True)
 
 
 if __name__ == "__main__":
