@@ -88,6 +88,7 @@ def main(argv=None):
     args = parse(argv)
     if args.worker_out: return worker(args)
     if args.nproc < 2: raise SystemExit("--nproc must be at least 2 (the speed-up is N processes against one)")
+    if args.steps < 1 or args.warmup < 0: raise SystemExit("--steps must be at least 1 and --warmup at least 0")
     if args.device.startswith("cuda"):
         import torch
         if torch.cuda.device_count() < args.nproc:
