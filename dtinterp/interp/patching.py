@@ -7,6 +7,7 @@ Docs: https://dtinterp.github.io/dtinterp/patching.html.md"""
 # %% ../../nbs/12_patching.ipynb #307c830c
 from __future__ import annotations
 
+import itertools
 from typing import Callable, Sequence
 
 import numpy as np
@@ -195,6 +196,20 @@ PATCH_HOOKS = {"resid_pre": "blocks.{layer}.hook_resid_pre", "resid_mid": "block
                "resid_post": "blocks.{layer}.hook_resid_post", "attn_out": "blocks.{layer}.hook_attn_out",
                "mlp_out": "blocks.{layer}.hook_mlp_out"}
 
+def _sweep(
+    shape:tuple[int, ...],               # the grid of patches, e.g. (layer, pos)
+    patched_logits:Callable[..., Tensor], # grid index -> logits of that patched run
+    metric:Callable[[Tensor], Tensor],   # logits -> scalar
+    desc:str,                            # progress bar label
+    progress:bool,                       # show a progress bar
+)->Tensor:                               # the metric at every grid point
+    "Run one patch per grid point, in order, and collect the metric."
+    out = torch.zeros(shape)
+    with tqdm(total=out.numel(), desc=desc, disable=not progress) as bar:
+        for index in itertools.product(*map(range, shape)):
+            out[index] = metric(patched_logits(*index)).item(); bar.update(1)
+    return out
+
 def patch_by_layer(
     model:TrajectoryTransformer,        # the model
     corrupted:dict,                     # corrupted forward-pass inputs
@@ -208,13 +223,8 @@ def patch_by_layer(
     names = [PATCH_HOOKS[kind].format(layer=l) for l in range(model.cfg.n_layers)]
     missing = [n for n in names if n not in clean_cache.keys()]
     if missing: raise ValueError(f"the clean cache has no {missing[0]!r}" + (" (this model has no MLPs: d_mlp=0)" if kind in ("mlp_out", "resid_mid") else ""))
-    n = clean_cache[names[0]].shape[1]
-    out = torch.zeros(len(names), n)
-    with tqdm(total=out.numel(), desc=f"patching {kind}", disable=not progress) as bar:
-        for l, name in enumerate(names):
-            for p in range(n):
-                out[l, p] = metric(patch_activation(model, corrupted, clean_cache, name, positions=[p])).item(); bar.update(1)
-    return out
+    return _sweep((len(names), clean_cache[names[0]].shape[1]),
+                  lambda l, p: patch_activation(model, corrupted, clean_cache, names[l], positions=[p]), metric, f"patching {kind}", progress)
 
 def patch_heads_by_position(
     model:TrajectoryTransformer,        # the model
@@ -224,16 +234,9 @@ def patch_heads_by_position(
     progress:bool=True,                 # show a progress bar
 )->Float[Tensor, "layer head pos"]:     # the metric with each head's z patched at each position
     "Patch each head's output (`z`) at each position, one at a time."
-    L, H = model.cfg.n_layers, model.cfg.n_heads
-    n = clean_cache["blocks.0.attn.hook_z"].shape[1]
-    out = torch.zeros(L, H, n)
-    with tqdm(total=out.numel(), desc="patching heads by position", disable=not progress) as bar:
-        for l in range(L):
-            for h in range(H):
-                for p in range(n):
-                    out[l, h, p] = metric(patch_activation(model, corrupted, clean_cache, f"blocks.{l}.attn.hook_z", positions=[p], heads=[h])).item()
-                    bar.update(1)
-    return out
+    shape = (model.cfg.n_layers, model.cfg.n_heads, clean_cache["blocks.0.attn.hook_z"].shape[1])
+    return _sweep(shape, lambda l, h, p: patch_activation(model, corrupted, clean_cache, f"blocks.{l}.attn.hook_z", positions=[p], heads=[h]),
+                  metric, "patching heads by position", progress)
 
 def patch_heads(
     model:TrajectoryTransformer,        # the model
@@ -243,13 +246,8 @@ def patch_heads(
     progress:bool=True,                 # show a progress bar
 )->Float[Tensor, "layer head"]:         # the metric with each head's z patched at every position
     "Patch each head's output (`z`) at all positions, one head at a time."
-    L, H = model.cfg.n_layers, model.cfg.n_heads
-    out = torch.zeros(L, H)
-    with tqdm(total=out.numel(), desc="patching heads", disable=not progress) as bar:
-        for l in range(L):
-            for h in range(H):
-                out[l, h] = metric(patch_activation(model, corrupted, clean_cache, f"blocks.{l}.attn.hook_z", heads=[h])).item(); bar.update(1)
-    return out
+    return _sweep((model.cfg.n_layers, model.cfg.n_heads),
+                  lambda l, h: patch_activation(model, corrupted, clean_cache, f"blocks.{l}.attn.hook_z", heads=[h]), metric, "patching heads", progress)
 
 # %% ../../nbs/12_patching.ipynb #c886456c
 def patching_table(
