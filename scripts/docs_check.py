@@ -36,6 +36,8 @@ import traceback
 from fnmatch import fnmatch
 from pathlib import Path
 
+from execute_nbs import log_to  # a worker's output goes to its log, as in execute_nbs
+
 ROOT = Path(__file__).resolve().parents[1]
 
 def _notebooks(nbs:Path, file_glob:str) -> list[Path]:
@@ -47,16 +49,9 @@ def _error_text(e:BaseException) -> str:
     lines = [l for l in "".join(traceback.format_exception_only(type(e), e)).strip().splitlines() if l.strip()]
     return " | ".join(lines[-2:])[:400]
 
-def _log_to(log:Path):
-    "Send this worker process's output (warnings, progress bars, cell output) to `log`."
-    log.parent.mkdir(parents=True, exist_ok=True)
-    f = open(log, "a", buffering=1)
-    os.dup2(f.fileno(), 1); os.dup2(f.fileno(), 2)
-    sys.stdout = sys.stderr = f
-
 def execute_notebook(src:Path, dst:Path, skip_flags:list[str], log:Path, start_method:str) -> str|None:
     "Run `src`'s cells as nbdev-test does (its folder as cwd, flagged cells skipped) and save it with outputs to `dst`."
-    _log_to(log)
+    log_to(log, "a")
     multiprocessing.set_start_method(start_method, force=True)  # as under nbdev-test (this worker itself was spawned)
     from fastcore.nbio import write_nb
     from execute_nbs import NotebookFailed, run_like_nbdev_test  # the same runner that writes the notebooks' outputs
@@ -69,7 +64,7 @@ def execute_notebook(src:Path, dst:Path, skip_flags:list[str], log:Path, start_m
 
 def process_notebook(src:Path, dst:Path, log:Path) -> str|None:
     "What nbdev-proc-nbs does to one notebook: nbdev's doc processors, result in `dst`."
-    _log_to(log)
+    log_to(log, "a")
     os.chdir(ROOT)  # nbdev's processors read the project config from the working directory
     os.environ["IN_TEST"] = "1"
     from nbdev.processors import FilterDefaults

@@ -68,10 +68,10 @@ def output_problems(cells:list[dict], max_bytes:int) -> list[str]:
             if m := _CDN_RE.search(_BUNDLE_RE.sub("", text)): problems.append(f"{where}: the output loads {m.group(0)} from the network")
     return problems
 
-def _log_to(log:Path):
-    "Send this worker's own output (cell output, warnings) to `log`."
+def log_to(log:Path, mode:str="w"):
+    "Send this worker process's own output (cell output, warnings, progress bars) to `log` (mode 'a' appends)."
     log.parent.mkdir(parents=True, exist_ok=True)
-    f = open(log, "w", buffering=1)
+    f = open(log, mode, buffering=1)
     os.dup2(f.fileno(), 1); os.dup2(f.fileno(), 2)
     sys.stdout = sys.stderr = f
 
@@ -108,7 +108,7 @@ def run_like_nbdev_test(path:Path, skip_flags:list[str], force_flags:list[str]=(
 
 def execute(path:Path, skip_flags:list[str], force_flags:list[str], max_bytes:int, dry_run:bool, log:Path, start_method:str) -> dict:
     "Run one notebook as nbdev-test does and, if it passes and its outputs are small, write it back with its outputs."
-    _log_to(log)
+    log_to(log)
     multiprocessing.set_start_method(start_method, force=True)  # what the notebook would see under nbdev-test
     from fastcore.nbio import nb2str
     from dtinterp.config import atomic_write_text
