@@ -23,7 +23,7 @@ from ..trajectories import RandomPolicy, Trajectories, import_legacy, record_tra
 
 # %% auto #0
 __all__ = ['PROJECT_DIR', 'DEMO_TRAJECTORIES', 'LEGACY_TRAJECTORIES', 'ScriptedPolicy', 'MixedPolicy', 'study_trajectories',
-           'observations_for', 'study_windows', 'train_small_dt']
+           'observations_for', 'study_windows', 'train_small_dt', 'train_scripted_dt']
 
 # %% ../../nbs/09_study.ipynb #c665af91
 def _object_ahead(
@@ -154,14 +154,27 @@ def study_windows(
     return sampler.windows(np.random.default_rng(seed).choice(full, size=min(n, len(full)), replace=False))
 
 # %% ../../nbs/09_study.ipynb #b1499cb2
+def _train_toy(policy, n_episodes:int, obs:str, model:dict, **train) -> tuple[TrajectoryTransformer, Trajectories]:
+    "Record `n_episodes` of `policy` in Dynamic-Obstacles-8x8, train a 2-layer, 3-step DT on them (CPU, one thread)."
+    trajs = record_trajectories(EnvConfig("MiniGrid-Dynamic-Obstacles-8x8-v0", obs=obs), policy, n_episodes, progress=False)
+    cfg = TransformerModelConfig(**{**dict(n_ctx=8, d_model=32, n_heads=2, n_layers=2, device="cpu"), **model})
+    oc = OfflineTrainConfig(**{**dict(learning_rate=3e-3, test_frequency=10**6, eval_frequency=10**6, device="cpu", initial_rtg=[1.0]), **train})
+    return train_dt(cfg, oc, trajectories=trajs, progress=False, num_threads=1).model.eval(), trajs
+
 def train_small_dt(
     obs:str="onehot",   # the observation encoding, "onehot" or "index"
     steps:int=400,      # gradient steps
     **model_kwargs,     # `TransformerModelConfig` fields to change (defaults: n_ctx=8, d_model=32, n_heads=2, d_mlp=0, n_layers=2)
 )->tuple[TrajectoryTransformer, Trajectories]:  # the trained model (eval mode) and its training episodes
     "A 2-layer, 3-step DT trained in a few seconds on mixed-skill Dynamic-Obstacles-8x8 episodes (returns from -1 to ~0.96)."
-    trajs = record_trajectories(EnvConfig("MiniGrid-Dynamic-Obstacles-8x8-v0", obs=obs), MixedPolicy(), 200, progress=False)
-    cfg = TransformerModelConfig(**dict(dict(n_ctx=8, d_model=32, n_heads=2, d_mlp=0, n_layers=2, max_timestep=300, device="cpu"), **model_kwargs))
-    oc = OfflineTrainConfig(batch_size=32, learning_rate=3e-3, train_epochs=steps, test_frequency=10**6, eval_frequency=10**6,
-                            test_split=0.1, device="cpu", initial_rtg=[1.0], seed=0)
-    return train_dt(cfg, oc, trajectories=trajs, progress=False, num_threads=1).model.eval(), trajs
+    return _train_toy(MixedPolicy(), 200, obs, {"d_mlp": 0, "max_timestep": 300, **model_kwargs},
+                      batch_size=32, train_epochs=steps, test_split=0.1, seed=0)
+
+# %% ../../nbs/09_study.ipynb #4bb6a67f
+def train_scripted_dt(
+    steps:int=600,      # gradient steps
+    **model_kwargs,     # `TransformerModelConfig` fields to change (defaults: n_ctx=8, d_model=32, n_heads=2, d_mlp=64, n_layers=2)
+)->tuple[TrajectoryTransformer, Trajectories]:  # the trained model (eval mode) and its training episodes
+    "A 2-layer, 3-step DT trained in seconds on `ScriptedPolicy` episodes, whose actions depend on the return and the last turn."
+    return _train_toy(ScriptedPolicy(), 400, "index", {"d_mlp": 64, "max_timestep": 256, **model_kwargs},
+                      batch_size=64, weight_decay=0.0, train_epochs=steps)
