@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import copy
+import hashlib
 import html as html_lib
+import itertools
 import json
 import os
 import re
@@ -17,7 +19,6 @@ import shutil
 import tempfile
 import time
 import urllib.parse
-import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -172,15 +173,22 @@ def attention_html(
     tokens:list[str],               # a label per position
     head_names:list[str]|None=None, # a name per head
     include_bundle:bool=False,      # put circuitsvis's 1.3 MB bundle in front (once per page or notebook)
-    div_id:str|None=None,           # id of the view's `<div>` (random if None)
+    div_id:str|None=None,           # id of the view's `<div>` (None: from its content and a count, see `_view_id`)
     **kwargs,                       # more `attention_props` options: layer, mask_upper_tri, decimals, max_value, min_value
 ) -> str:                           # offline HTML: a `<div>` and the script that draws into it
     "circuitsvis's AttentionHeads view of `pattern` as offline HTML, with no CDN script."
     props = attention_props(pattern, tokens, head_names, **kwargs)
     return _view_html(props, include_bundle, div_id)
 
+_view_count = itertools.count()
+
+def _view_id(props:dict, component:str) -> str:
+    "A `<div>` id from the view's content and a count of the views made in this process: unique on a page, and the same when a notebook runs again."
+    digest = hashlib.sha1(f"{component}:{_js_json(props)}".encode()).hexdigest()[:10]
+    return f"dtinterp-cv-{digest}-{next(_view_count)}"
+
 def _view_html(props:dict, include_bundle:bool=False, div_id:str|None=None, component:str="AttentionHeads") -> str:
-    div_id = div_id or f"dtinterp-cv-{uuid.uuid4().hex[:12]}"
+    div_id = div_id or _view_id(props, component)
     js = _VIEW_JS % dict(id=_js_json(div_id), props=_js_json(props), component=component, missing=_js_json(_MISSING))
     view = f'<div id="{html_lib.escape(div_id)}" data-dtinterp="attention-view" style="margin: 15px 0;"></div>\n<script type="text/javascript">{js}</script>'
     return (bundle_html() + "\n" + view) if include_bundle else view
