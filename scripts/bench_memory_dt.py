@@ -11,12 +11,19 @@ greedily and by sampling its action distribution (the DT at target return 1.0, o
 success rate, with the data's own. A sampling clone plays like its data, mistakes included; a DT asked for a high
 return should leave out the mistakes that cost episodes.
 
-Data where every episode comes from one good agent does not separate the two: a greedy clone drops the agent's
-mistakes and matches the DT. A mixture of a remembering agent (an LSTM) and one that cannot remember (a feed-forward
-agent, which settles on one side whatever the cue) should: given the cue, the majority action is the guesser's, so
-the clone fails whenever the cue points the other way, while a DT at a high target has to combine the cue (seen
-steps earlier) with the target to follow the expert. `--expert` and `--guesser` record such a mixture (each
-episode played by one of them, `--expert-share` of them by the expert):
+    python scripts/bench_memory_dt.py --trajectory-path trajectories/quality/memory_s7.npz --d-model 64 \
+        --train-epochs 6000 --learning-rate 1e-3 --long-steps 12 --episodes 1000 --device cpu
+
+(`trajectories/quality/memory_s7.npz`: 3,000 episodes of an LSTM agent acting with 25% random actions; see
+models/quality/COMMANDS.md.) Played greedily, both long-context models drop the agent's random actions and tie at
+the ceiling; sampled, the DT at target 1.0 leaves out the detours and wrong turns the clone copies.
+
+A mixture of a remembering agent (an LSTM) and one that cannot remember (a feed-forward agent, which settles on one
+side whatever the cue) was meant to separate them further: given the cue, the majority action is the guesser's, so
+the clone fails whenever the cue points the other way, while a DT at a high target would have to combine the cue
+(seen steps earlier) with the target to follow the expert. In our runs neither learned that (both about 50%
+success). `--expert` and `--guesser` record such a mixture (each episode played by one of them, `--expert-share` of
+them by the expert):
 
     dtinterp_ppo --env-id MiniGrid-MemoryS7FixedStart-v0 --seed 1 --run-dir runs/memory-lstm          # the preset's LSTM
     dtinterp_ppo --env-id MiniGrid-MemoryS7FixedStart-v0 --agent mlp --hidden-size 64 --total-timesteps 200000 --run-dir runs/memory-mlp
@@ -95,7 +102,7 @@ def main(argv=None):
     runs = {"dt-long": ("DT, long context", "decision_transformer", L), "clone-long": ("clone, long context", "clone_transformer", L),
             "dt-1": ("DT, 1 step", "decision_transformer", 1), "clone-1": ("clone, 1 step", "clone_transformer", 1)}
     runs = [runs[m] for m in args.models]
-    print(f"{'model':<22} {'steps':>5} {'n_ctx':>5} {'test acc':>8} {'acting':>7} {'mean return':>11} {'success':>8} {'length':>7} {'train s':>7}")
+    print(f"{'model':<22} {'steps':>5} {'n_ctx':>5} {'test acc':>8} {'acting':>7} {'mean return':>11} {'sem':>6} {'success':>8} {'length':>7} {'train s':>7}")
     for name, kind, steps in runs:
         n_ctx = 3 * steps - 1 if kind == "decision_transformer" else 2 * steps - 1
         mc = TransformerModelConfig(model_type=kind, d_model=args.d_model, n_heads=4, d_mlp=4 * args.d_model, n_layers=args.n_layers,
@@ -110,7 +117,7 @@ def main(argv=None):
         for mode in args.modes:
             rows = evaluate(trainer.model, trainer.env_config, args.target, n_episodes=args.episodes, num_envs=32, mode=mode, progress=False)
             row = calibration_table(rows)[0]
-            print(f"{name:<22} {steps:>5} {n_ctx:>5} {acc:>8.3f} {mode:>7} {row['mean_return']:>11.3f} {row['success_rate']:>8.1%} "
+            print(f"{name:<22} {steps:>5} {n_ctx:>5} {acc:>8.3f} {mode:>7} {row['mean_return']:>11.3f} {row['sem_return']:>6.3f} {row['success_rate']:>8.1%} "
                   f"{row['mean_length']:>7.1f} {seconds:>7.0f}", flush=True)
 
 
