@@ -182,14 +182,15 @@ def attention_html(
 
 _view_count = itertools.count()
 
-def _view_id(props:dict, component:str) -> str:
-    "A `<div>` id from the view's content and a count of the views made in this process: unique on a page, and the same when a notebook runs again."
-    digest = hashlib.sha1(f"{component}:{_js_json(props)}".encode()).hexdigest()[:10]
+def _view_id(props_json:str, component:str) -> str:
+    "A `<div>` id from the view's content (its props as JSON) and a count of the views made in this process: unique on a page, and the same when a notebook runs again."
+    digest = hashlib.sha1(f"{component}:{props_json}".encode()).hexdigest()[:10]
     return f"dtinterp-cv-{digest}-{next(_view_count)}"
 
 def _view_html(props:dict, include_bundle:bool=False, div_id:str|None=None, component:str="AttentionHeads") -> str:
-    div_id = div_id or _view_id(props, component)
-    js = _VIEW_JS % dict(id=_js_json(div_id), props=_js_json(props), component=component, missing=_js_json(_MISSING))
+    props_json = _js_json(props)
+    div_id = div_id or _view_id(props_json, component)
+    js = _VIEW_JS % dict(id=_js_json(div_id), props=props_json, component=component, missing=_js_json(_MISSING))
     view = f'<div id="{html_lib.escape(div_id)}" data-dtinterp="attention-view" style="margin: 15px 0;"></div>\n<script type="text/javascript">{js}</script>'
     return (bundle_html() + "\n" + view) if include_bundle else view
 
