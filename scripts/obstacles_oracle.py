@@ -25,9 +25,10 @@ from collections import deque
 import gymnasium as gym
 import minigrid  # noqa: F401  (registers the MiniGrid envs)
 import numpy as np
+from minigrid.core.actions import Actions
+from minigrid.core.constants import DIR_TO_VEC  # direction d moves by DIR_TO_VEC[d] (0: east, 1: south, 2: west, 3: north)
 
-STEP = [(1, 0), (0, 1), (-1, 0), (0, -1)]  # MiniGrid's direction vectors (0: east, 1: south, 2: west, 3: north)
-LEFT, RIGHT, FORWARD = 0, 1, 2
+LEFT, RIGHT, FORWARD = int(Actions.left), int(Actions.right), int(Actions.forward)
 
 
 def first_action(env, radius:int) -> int:
@@ -42,7 +43,7 @@ def first_action(env, radius:int) -> int:
         if cell is not None and cell.type == "goal":
             while previous[state][0] != start: state = previous[state][0]
             return previous[state][1]
-        for action, nxt in ((LEFT, (x, y, (d - 1) % 4)), (RIGHT, (x, y, (d + 1) % 4)), (FORWARD, (x + STEP[d][0], y + STEP[d][1], d))):
+        for action, nxt in ((LEFT, (x, y, (d - 1) % 4)), (RIGHT, (x, y, (d + 1) % 4)), (FORWARD, (x + int(DIR_TO_VEC[d][0]), y + int(DIR_TO_VEC[d][1]), d))):
             if action == FORWARD:
                 c = u.grid.get(nxt[0], nxt[1])
                 near = abs(nxt[0] - start[0]) + abs(nxt[1] - start[1]) <= radius
