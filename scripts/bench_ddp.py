@@ -46,29 +46,35 @@ def parse(argv=None):
 
 
 def worker(args):
-    "One process of a timed run (started by torchrun); rank 0 writes the figures to --worker-out."
-    import torch
+    "One process of a timed run (started by torchrun)."
     import torch.distributed as dist
-    from dtinterp.config import OfflineTrainConfig, TransformerModelConfig
-    from dtinterp.train import OfflineTrainer, init_distributed
+    from dtinterp.train import init_distributed
     started = init_distributed(args.device)
-    try:
-        mc = TransformerModelConfig(d_model=args.d_model, n_heads=args.n_heads, d_mlp=args.d_mlp, n_layers=args.n_layers, n_ctx=args.n_ctx)
-        tc = OfflineTrainConfig(trajectory_path=args.trajectory_path, batch_size=args.batch_size, device=args.device, train_epochs=10**9)
-        trainer = OfflineTrainer(mc, tc, progress=False)
-        sync = (lambda: torch.cuda.synchronize(trainer.device)) if trainer.device.type == "cuda" else (lambda: None)
-        for _ in range(args.warmup): trainer.train_step(); trainer.step += 1
-        sync(); trainer.barrier(); t0 = time.perf_counter()
-        for _ in range(args.steps): last = trainer.train_step(); trainer.step += 1
-        sync(); trainer.barrier(); elapsed = time.perf_counter() - t0
-        if trainer.rank == 0:
-            dev = torch.cuda.get_device_name(trainer.device) if trainer.device.type == "cuda" else "cpu"
-            Path(args.worker_out).write_text(json.dumps(dict(
-                world_size=trainer.world_size, device=dev, global_batch=args.batch_size, rank_batch=trainer.rank_batch_size,
-                ms_per_step=elapsed / args.steps * 1e3, tokens_per_s=args.steps * trainer.tokens_per_batch / elapsed,
-                params=sum(p.numel() for p in trainer.model.parameters()), loss=last["train/loss"])))
+    # the trainer lives in _timed_run only: freeing its DDP model after the gloo group was destroyed hung rank 0 now and then
+    try: _timed_run(args)
     finally:
         if started: dist.barrier(); dist.destroy_process_group()
+
+
+def _timed_run(args):
+    "Train and time `args.steps` steps in this process; rank 0 writes the figures to --worker-out."
+    import torch
+    from dtinterp.config import OfflineTrainConfig, TransformerModelConfig
+    from dtinterp.train import OfflineTrainer
+    mc = TransformerModelConfig(d_model=args.d_model, n_heads=args.n_heads, d_mlp=args.d_mlp, n_layers=args.n_layers, n_ctx=args.n_ctx)
+    tc = OfflineTrainConfig(trajectory_path=args.trajectory_path, batch_size=args.batch_size, device=args.device, train_epochs=10**9)
+    trainer = OfflineTrainer(mc, tc, progress=False)
+    sync = (lambda: torch.cuda.synchronize(trainer.device)) if trainer.device.type == "cuda" else (lambda: None)
+    for _ in range(args.warmup): trainer.train_step(); trainer.step += 1
+    sync(); trainer.barrier(); t0 = time.perf_counter()
+    for _ in range(args.steps): last = trainer.train_step(); trainer.step += 1
+    sync(); trainer.barrier(); elapsed = time.perf_counter() - t0
+    if trainer.rank == 0:
+        dev = torch.cuda.get_device_name(trainer.device) if trainer.device.type == "cuda" else "cpu"
+        Path(args.worker_out).write_text(json.dumps(dict(
+            world_size=trainer.world_size, device=dev, global_batch=args.batch_size, rank_batch=trainer.rank_batch_size,
+            ms_per_step=elapsed / args.steps * 1e3, tokens_per_s=args.steps * trainer.tokens_per_batch / elapsed,
+            params=sum(p.numel() for p in trainer.model.parameters()), loss=last["train/loss"])))
 
 
 def launch(args, nproc:int, batch_size:int, out:Path) -> dict:
