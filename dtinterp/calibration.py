@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .config import EnvConfig
-from .train import evaluate
+from .acting import evaluate
 
 # %% auto #0
 __all__ = ['SPREADS', 'calibration_table', 'calibrate', 'plot_calibration']
@@ -31,9 +31,9 @@ def calibration_table(
     episodes:Sequence[dict],  # evaluation rows (`target_return`, `return`, `length`, `truncated`), as `evaluate` returns them
 )->list[dict]:                # one row per target return, in increasing order of target (a clone's `None` last)
     "Summarise evaluation episodes per target return: mean, spread, quantiles, success rate, lengths."
-    if len(episodes) == 0: raise ValueError("no episodes to summarise: evaluate the model first (dtinterp.train.evaluate)")
+    if len(episodes) == 0: raise ValueError("no episodes to summarise: evaluate the model first (dtinterp.acting.evaluate)")
     missing = sorted({"target_return", "return", "length", "truncated"} - set(episodes[0]))
-    if missing: raise ValueError(f"evaluation rows need the keys {missing}; pass the rows dtinterp.train.evaluate returns")
+    if missing: raise ValueError(f"evaluation rows need the keys {missing}; pass the rows dtinterp.acting.evaluate returns")
     targets = sorted({r["target_return"] for r in episodes}, key=lambda t: (t is None, t if t is not None else 0.0))
     table = []
     for target in targets:

@@ -23,7 +23,7 @@ import torch
 # %% auto #0
 __all__ = ['OBS_ENCODINGS', 'AGENT_KINDS', 'MODEL_TYPES', 'STATE_EMBEDDINGS', 'TIME_EMBEDDINGS', 'ConfigError', 'Config',
            'atomic_write_bytes', 'atomic_write_text', 'check_device', 'get_device', 'set_seed', 'EnvConfig',
-           'PPOConfig', 'TransformerModelConfig', 'OfflineTrainConfig']
+           'as_env_config', 'PPOConfig', 'TransformerModelConfig', 'OfflineTrainConfig']
 
 # %% ../nbs/00_config.ipynb #205e3cc9
 class ConfigError(ValueError):
@@ -178,6 +178,15 @@ class EnvConfig(Config):
         self._check(self.render_mode in (None, "rgb_array"), "render_mode", "use None or 'rgb_array' (notebooks draw the arrays themselves)")
         if self.fully_obs:
             self._check(self.obs == "index", "obs", "a fully observed grid has no one-hot form (the agent's cell holds its direction, 0-3, which the 3 door-state channels cannot hold); use obs='index' with fully_obs=True")
+
+# %% ../nbs/00_config.ipynb #ff924699
+def as_env_config(
+    env:str|EnvConfig,  # a registered env id, or a config (returned as it is)
+)->EnvConfig:
+    "The `EnvConfig` of `env`: the config itself, or the default settings for an env id."
+    if isinstance(env, EnvConfig): return env
+    if isinstance(env, str): return EnvConfig(env_id=env)
+    raise TypeError(f"Expected an env id or an EnvConfig, got {type(env).__name__}")
 
 # %% ../nbs/00_config.ipynb #1fcdcfd0
 AGENT_KINDS = ("mlp", "lstm", "gru")

@@ -25,7 +25,7 @@ from .config import EnvConfig
 from .environments import action_names, make_env, render_agent_view, render_frame
 from .interp.attention import attention_patterns
 from .models import TrajectoryTransformer
-from .train import EVAL_MODES, ContextWindows, choose_actions
+from .acting import ACTING_MODES, ContextWindows, choose_actions
 from .viz import AttentionView, OfflinePlotlyRenderer, attention_html, bundle_html
 from .viz import attention_view as _attention_view
 
@@ -85,7 +85,7 @@ class Game:
         mode:str="greedy",                 # how `act` chooses: "greedy" (argmax) or "sample"
         temperature:float=1.0,             # softmax temperature when sampling
     ):
-        if mode not in EVAL_MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {EVAL_MODES}")
+        if mode not in ACTING_MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {ACTING_MODES}")
         self.model, self.mode, self.temperature, self.rtg_scale = model.eval(), mode, float(temperature), float(rtg_scale)
         self.env_config = _game_env_config(model, env_id)
         self.env = make_env(self.env_config)

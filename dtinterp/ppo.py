@@ -8,13 +8,10 @@ Docs: https://dtinterp.github.io/dtinterp/ppo.html.md"""
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import math
-import os
 import time
 from collections import deque
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -28,18 +25,21 @@ from jaxtyping import Float, Int
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from .config import ConfigError, EnvConfig, PPOConfig, atomic_write_bytes, get_device
+from .acting import AgentPolicy, sample_actions
+from .config import ConfigError, EnvConfig, PPOConfig, as_env_config, get_device
 from .environments import make_vector_env
+from .trajectories import record_trajectories
+from .runs import (check_run_dir, config_changes, make_optimizer, read_checkpoint, refuse_resume, run_name, scheduled_lr,
+                           set_learning_rate, start_wandb, torch_threads, write_checkpoint, write_configs)
 
 # %% auto #0
-__all__ = ['PROBE_ENVS', 'MEMORY_PROBES', 'INDEX_CARDINALITIES', 'EnvLike', 'CHECKPOINT_FORMAT', 'ACTING_MODES', 'PRESETS',
-           'PROBE_EXPECTATIONS', 'ProbeEnv', 'ConstantRewardEnv', 'ObservationRewardEnv', 'DelayedRewardEnv',
-           'ActionRewardEnv', 'ObservationActionRewardEnv', 'CueMemoryEnv', 'IndexOneHot', 'layer_init',
-           'is_index_space', 'ActorCritic', 'MLPAgent', 'RecurrentAgent', 'make_agent', 'agent_for_env', 'compute_gae',
-           'ppo_loss', 'as_env_config', 'make_training_envs', 'Rollout', 'make_optimizer', 'PPOTrainer',
-           'sample_actions', 'read_checkpoint', 'torch_threads', 'train_ppo', 'learning_curve', 'plot_learning_curve',
-           'PPOCheckpoint', 'load_checkpoint', 'AgentPolicy', 'collect_trajectories', 'evaluate_agent', 'preset',
-           'probe_agent', 'dtinterp_ppo', 'dtinterp_collect']
+__all__ = ['PROBE_ENVS', 'MEMORY_PROBES', 'INDEX_CARDINALITIES', 'EnvLike', 'CHECKPOINT_FORMAT', 'PRESETS', 'PROBE_EXPECTATIONS',
+           'ProbeEnv', 'ConstantRewardEnv', 'ObservationRewardEnv', 'DelayedRewardEnv', 'ActionRewardEnv',
+           'ObservationActionRewardEnv', 'CueMemoryEnv', 'IndexOneHot', 'layer_init', 'is_index_space', 'ActorCritic',
+           'MLPAgent', 'RecurrentAgent', 'make_agent', 'agent_for_env', 'compute_gae', 'ppo_loss', 'make_training_envs',
+           'Rollout', 'PPOTrainer', 'read_ppo_checkpoint', 'train_ppo', 'learning_curve', 'plot_learning_curve',
+           'PPOCheckpoint', 'load_checkpoint', 'collect_trajectories', 'evaluate_agent', 'preset', 'probe_agent',
+           'dtinterp_ppo', 'dtinterp_collect']
 
 # %% ../nbs/03_ppo.ipynb #feb62d81
 class ProbeEnv(gym.Env):
@@ -295,10 +295,6 @@ def ppo_loss(
 # %% ../nbs/03_ppo.ipynb #100afbf8
 EnvLike = str | EnvConfig | Callable[[], gym.Env]
 
-def as_env_config(env:str|EnvConfig) -> EnvConfig:
-    "An `EnvConfig` for `env` (an env id gets the default view and encoding)."
-    return env if isinstance(env, EnvConfig) else EnvConfig(env_id=env)
-
 def make_training_envs(
     env:EnvLike,                # env id, EnvConfig, or a zero-argument factory (e.g. a probe env class)
     num_envs:int,               # parallel environments
@@ -353,12 +349,6 @@ class Rollout:
         for idx in order.chunk(num_minibatches):
             yield {**{k: v[:, idx] for k, v in data.items()}, "state": state[:, idx]}
 
-# %% ../nbs/03_ppo.ipynb #b7dd0d4e
-def make_optimizer(agent:nn.Module, learning_rate:float) -> torch.optim.Adam:
-    "CleanRL's Adam (eps=1e-5), fused into one kernel where this torch supports it (much less per-step overhead on small nets)."
-    try: return torch.optim.Adam(agent.parameters(), lr=learning_rate, eps=1e-5, fused=True)
-    except (RuntimeError, TypeError): return torch.optim.Adam(agent.parameters(), lr=learning_rate, eps=1e-5)
-
 # %% ../nbs/03_ppo.ipynb #679fc16f
 class PPOTrainer:
     "A PPO run: agent, optimizer, envs, rollout storage, counters and statistics, with checkpoint/resume."
@@ -379,7 +369,7 @@ class PPOTrainer:
         self.envs = make_training_envs(env, config.num_envs, asynchronous)
         torch.manual_seed(config.seed)
         self.agent = agent_for_env(config.agent, self.envs, config.hidden_size).to(self.device)
-        self.optimizer = make_optimizer(self.agent, config.learning_rate)
+        self.optimizer = make_optimizer(self.agent, "adam", config.learning_rate, fused=True)
         self.generator = torch.Generator().manual_seed(config.seed)
         self.buffer = Rollout.allocate(config.num_steps, config.num_envs, self.envs.single_observation_space, self.agent, self.device)
         self.learn_threads = learn_threads
@@ -400,10 +390,6 @@ def _reset_envs(self:PPOTrainer):
     self.next_start = np.ones(self.config.num_envs, dtype=np.float32)
     self.state = self.agent.initial_state(self.config.num_envs)
     self.episode_return = np.zeros(self.config.num_envs); self.episode_length = np.zeros(self.config.num_envs, dtype=np.int64)
-
-def sample_actions(logits:Float[Tensor, "B A"], generator:torch.Generator) -> Int[Tensor, "B"]:
-    "Sample one action per row from softmax(logits), drawing from `generator` (a CPU generator)."
-    return torch.multinomial(logits.softmax(-1).cpu(), 1, generator=generator)[:, 0].to(logits.device)
 
 # %% ../nbs/03_ppo.ipynb #e3f73dbb
 @patch
@@ -462,7 +448,7 @@ CHECKPOINT_FORMAT = "dtinterp.ppo.checkpoint/1"
 def _checkpoint_payload(self:PPOTrainer) -> dict:
     trainer_state = dict(update=self.update, global_step=self.global_step, history=self.history,
                          recent_returns=list(self.recent_returns), recent_lengths=list(self.recent_lengths))
-    return {"format": CHECKPOINT_FORMAT, "agent": self.agent.state_dict(), "optimizer": self.optimizer.state_dict(),
+    return {"agent": self.agent.state_dict(), "optimizer": self.optimizer.state_dict(),
             "generator": self.generator.get_state(), "agent_spec": json.dumps(self.agent.spec),
             "env_config": self.env_config.to_json() if self.env_config else "null",
             "ppo_config": self.config.to_json(), "trainer": json.dumps(trainer_state)}
@@ -474,20 +460,14 @@ def save_checkpoint(self:PPOTrainer, path:str|Path|None=None) -> Path:
         if self.run_dir is None: raise ValueError("This trainer has no run_dir; pass a path to save_checkpoint")
         path = self.run_dir / self.checkpoint_name
     if self.env_config is None: raise ValueError("Checkpoints need an EnvConfig-built env (custom env factories cannot be rebuilt)")
-    buffer = io.BytesIO(); torch.save(self._checkpoint_payload(), buffer)
-    return atomic_write_bytes(path, buffer.getvalue())
+    return write_checkpoint(path, self._checkpoint_payload(), CHECKPOINT_FORMAT)
 
 # %% ../nbs/03_ppo.ipynb #9b7fbd5b
-def read_checkpoint(path:str|Path) -> dict:
-    "Load a PPO checkpoint file safely (`weights_only=True`), checking that it is one."
+def read_ppo_checkpoint(path:str|Path) -> dict:
+    "Load a PPO checkpoint file (or a run directory's) safely, checking that it is one."
     path = Path(path)
     if path.is_dir(): path = path / PPOTrainer.checkpoint_name
-    if not path.exists(): raise FileNotFoundError(f"No PPO checkpoint at {path}; train one with dtinterp_ppo --run-dir ...")
-    try: payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e: raise ValueError(f"{path} is not a readable PPO checkpoint ({type(e).__name__}: {e})") from e
-    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path} is not a dtinterp PPO checkpoint (expected format {CHECKPOINT_FORMAT!r})")
-    return payload
+    return read_checkpoint(path, CHECKPOINT_FORMAT, "PPO checkpoint", hint="train one with dtinterp_ppo --run-dir ...")
 
 @patch
 def _load_state(self:PPOTrainer, payload:dict):
@@ -503,13 +483,9 @@ _RESUME_MAY_DIFFER = ("device", "track", "checkpoint_every")
 
 def _check_resume(payload:dict, env_config:EnvConfig, config:PPOConfig, path:Path):
     "Refuse to resume a checkpoint written for another env or other hyperparameters."
-    saved_env, saved = EnvConfig.from_json(payload["env_config"]), PPOConfig.from_json(payload["ppo_config"])
-    if saved_env != env_config:
-        raise ConfigError(f"{path} was trained on {saved_env} but this run asks for {env_config}; use another run_dir")
-    diff = [k for k in saved.to_dict() if k not in _RESUME_MAY_DIFFER and getattr(saved, k) != getattr(config, k)]
-    if diff:
-        raise ConfigError(f"Cannot resume {path}: PPOConfig differs in {', '.join(f'{k} ({getattr(saved, k)!r} -> {getattr(config, k)!r})' for k in diff)}; "
-                          "resume with the saved hyperparameters or start a new run_dir")
+    saved_env = EnvConfig.from_json(payload["env_config"])
+    problems = [f"environment ({saved_env} -> {env_config})"] if saved_env != env_config else []
+    refuse_resume(path, problems + config_changes(PPOConfig.from_json(payload["ppo_config"]), config, _RESUME_MAY_DIFFER))
 
 # %% ../nbs/03_ppo.ipynb #4071092b
 @patch
@@ -532,12 +508,9 @@ def _log_update(self:PPOTrainer, finished:list, stats:dict, seconds:float):
 @patch
 def _start_wandb(self:PPOTrainer):
     "Start wandb (offline unless WANDB_MODE says otherwise); imported only when tracking."
-    import wandb
-    env_id = self.env_config.env_id if self.env_config else "custom"
-    if self.run_dir is not None: self.run_dir.mkdir(parents=True, exist_ok=True)
-    self._wandb = wandb.init(project=self.config.wandb_project, name=f"{self.config.exp_name}-{env_id}-s{self.config.seed}",
-                             mode=os.environ.get("WANDB_MODE", "offline"), dir=str(self.run_dir) if self.run_dir else None,
-                             config={**self.config.to_dict(), **({"env": self.env_config.to_dict()} if self.env_config else {})})
+    c, env_id = self.config, self.env_config.env_id if self.env_config else "custom"
+    self._wandb = start_wandb(c.wandb_project, run_name(c.exp_name, env_id, c.seed), self.run_dir,
+                              {**c.to_dict(), **({"env": self.env_config.to_dict()} if self.env_config else {})})
 
 # %% ../nbs/03_ppo.ipynb #8d6e6d3c
 @patch
@@ -555,7 +528,7 @@ def train(self:PPOTrainer,
     try:
         while self.update < last:
             t0 = time.perf_counter()
-            if c.anneal_lr: self.optimizer.param_groups[0]["lr"] = c.learning_rate * (1.0 - self.update / c.num_updates)
+            if c.anneal_lr: set_learning_rate(self.optimizer, scheduled_lr(c.learning_rate, self.update, c.num_updates, "linear_decay"))
             finished = self._collect_rollout()
             with torch_threads(self.learn_threads): stats = self._learn()
             self.update += 1
@@ -574,15 +547,6 @@ def close(self:PPOTrainer):
     "Close the envs and finish the wandb run, if any."
     self.envs.close()
     if self._wandb is not None: self._wandb.finish(); self._wandb = None
-
-# %% ../nbs/03_ppo.ipynb #61ffa261
-@contextmanager
-def torch_threads(n:int|None):
-    "Run a block with `n` torch CPU threads (None: leave the setting alone), restoring the count afterwards."
-    before = torch.get_num_threads()
-    if n: torch.set_num_threads(n)
-    try: yield
-    finally: torch.set_num_threads(before)
 
 # %% ../nbs/03_ppo.ipynb #38c047fa
 def train_ppo(
@@ -605,15 +569,15 @@ def train_ppo(
     ckpt = run_dir / PPOTrainer.checkpoint_name if run_dir is not None else None
     payload = None
     if ckpt is not None and ckpt.exists():
-        if not resume: raise FileExistsError(f"{run_dir} already holds a checkpoint; pass resume=True to continue it or choose a new run_dir")
-        payload = read_checkpoint(ckpt)
+        check_run_dir(run_dir, ckpt, resume)
+        payload = read_ppo_checkpoint(ckpt)
         _check_resume(payload, as_env_config(env), config, ckpt)
     with torch_threads(num_threads):
         trainer = PPOTrainer(env, config, run_dir, progress, asynchronous, learn_threads)
         try:
             if payload is not None: trainer._load_state(payload)
             if run_dir is not None and trainer.env_config is not None:
-                trainer.env_config.save(run_dir / "env_config.json"); config.save(run_dir / "ppo_config.json")
+                write_configs(run_dir, env_config=trainer.env_config, ppo_config=config)
             trainer.train(until_update, callback)
         finally: trainer.close()
     return trainer
@@ -663,52 +627,12 @@ def load_checkpoint(
     "Rebuild the agent saved in a PPO checkpoint (read with `weights_only=True`)."
     path = Path(path)
     path = path / PPOTrainer.checkpoint_name if path.is_dir() else path
-    payload = read_checkpoint(path)
+    payload = read_ppo_checkpoint(path)
     agent = make_agent(**json.loads(payload["agent_spec"]))
     agent.load_state_dict(payload["agent"]); agent.eval()
     state = json.loads(payload["trainer"])
     return PPOCheckpoint(agent.to(get_device(device)), EnvConfig.from_json(payload["env_config"]), PPOConfig.from_json(payload["ppo_config"]),
                          state["update"], state["global_step"], state["history"], path)
-
-# %% ../nbs/03_ppo.ipynb #c6b44831
-ACTING_MODES = ("greedy", "sample")
-
-class AgentPolicy:
-    "An agent as a batched policy: greedy or sampled with a temperature, mixed with epsilon-random actions."
-    def __init__(self,
-        agent:ActorCritic,         # a trained agent (feed-forward or recurrent)
-        mode:str="greedy",         # "greedy" (argmax) or "sample" (from softmax(logits / temperature))
-        temperature:float=1.0,     # softmax temperature when sampling (> 0)
-        epsilon:float=0.0,         # probability of a uniformly random action instead
-        seed:int=0,                # seed of the policy's own random draws
-        info:dict|None=None,       # extra entries for `info` (e.g. the checkpoint it came from)
-    ):
-        if mode not in ACTING_MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {ACTING_MODES}")
-        if not temperature > 0: raise ValueError(f"temperature must be > 0, got {temperature}")
-        if not 0 <= epsilon <= 1: raise ValueError(f"epsilon must be in [0, 1], got {epsilon}")
-        self.agent, self.mode, self.temperature, self.epsilon = agent, mode, temperature, epsilon
-        self.generator, self.state = torch.Generator().manual_seed(seed), None
-        self.info = {"name": "dtinterp.ppo.AgentPolicy", "agent": agent.kind, "mode": mode, "temperature": temperature,
-                     "epsilon": epsilon, "seed": seed, **(info or {})}
-
-    def reset(self, mask:np.ndarray):
-        "Start the envs in `mask` from a fresh recurrent state."
-        mask = torch.as_tensor(np.asarray(mask, bool))
-        if self.state is None or self.state.shape[1] != len(mask): self.state = self.agent.initial_state(len(mask))
-        else: self.state = self.state.masked_fill(mask.to(self.state.device).view(1, -1, 1), 0.0)  # out of place: the state may be an inference tensor
-
-    @torch.inference_mode()
-    def __call__(self, obs:np.ndarray) -> np.ndarray:
-        obs = torch.as_tensor(obs, device=self.agent.device)
-        if self.state is None or self.state.shape[1] != len(obs): self.state = self.agent.initial_state(len(obs))
-        logits, _, self.state = self.agent(obs[None], self.state, torch.zeros(1, len(obs), device=obs.device))
-        logits = logits[0]
-        actions = logits.argmax(-1) if self.mode == "greedy" else sample_actions(logits / self.temperature, self.generator)
-        if self.epsilon > 0:
-            explore = torch.rand(len(obs), generator=self.generator) < self.epsilon
-            random_actions = torch.randint(self.agent.n_actions, (len(obs),), generator=self.generator)
-            actions = torch.where(explore.to(actions.device), random_actions.to(actions.device), actions)
-        return actions.cpu().numpy()
 
 # %% ../nbs/03_ppo.ipynb #71f80dee
 def collect_trajectories(
@@ -724,7 +648,6 @@ def collect_trajectories(
     num_threads:int|None=1,             # torch CPU threads while collecting (None leaves the setting alone)
 ):
     "Roll out a trained agent for `n_episodes` episodes and record them with `record_trajectories`."
-    from dtinterp.trajectories import record_trajectories
     ckpt = checkpoint if isinstance(checkpoint, PPOCheckpoint) else load_checkpoint(checkpoint)
     policy = AgentPolicy(ckpt.agent, mode, temperature, epsilon, seed,
                          info={"checkpoint": str(ckpt.path), "update": ckpt.update, "global_step": ckpt.global_step})
@@ -740,7 +663,6 @@ def evaluate_agent(
     num_envs:int=8,             # environments stepped together
 ) -> dict:
     "Play `n_episodes` episodes and return their summary (mean return, success rate, lengths, ...)."
-    from dtinterp.trajectories import record_trajectories
     with torch_threads(1):
         return record_trajectories(as_env_config(env), AgentPolicy(agent, mode, seed=seed), n_episodes,
                                    num_envs=num_envs, seed=seed, progress=False).summary()

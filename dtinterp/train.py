@@ -8,15 +8,12 @@ Docs: https://dtinterp.github.io/dtinterp/train.html.md"""
 from __future__ import annotations
 
 import datetime
-import io
 import json
 import os
 import shutil
-from collections import deque
 from pathlib import Path
 from typing import Annotated, Callable, Sequence
 
-import gymnasium as gym
 import numpy as np
 import torch
 import torch.distributed as dist
@@ -27,247 +24,19 @@ from torch import Tensor
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
-from .config import (ConfigError, EnvConfig, OfflineTrainConfig, TransformerModelConfig, atomic_write_bytes,
-                             atomic_write_text, get_device, set_seed)
+from .acting import eval_metrics, evaluate
+from .config import (ConfigError, EnvConfig, OfflineTrainConfig, TransformerModelConfig, as_env_config, atomic_write_text,
+                             get_device, set_seed)
 from .environments import make_vector_env
 from .models import EnvInfo, TrajectoryTransformer, load_model, make_model
 from .offline import IGNORE_TARGET, WindowSampler
+from .runs import (check_run_dir, config_changes, make_optimizer, read_checkpoint, refuse_resume, run_name, start_wandb,
+                           torch_threads, write_checkpoint, write_configs)
 from .trajectories import Trajectories, TrajectoryFileError
 
 # %% auto #0
-__all__ = ['EVAL_MODES', 'CHECKPOINT_FORMAT', 'ContextWindows', 'make_eval_envs', 'eval_targets', 'choose_actions', 'evaluate',
-           'eval_metrics', 'action_loss', 'load_training_data', 'make_optimizer', 'OfflineTrainer',
-           'check_context_fits', 'distributed_env', 'init_distributed', 'data_fingerprint', 'latest_checkpoint',
-           'read_trainer_state', 'train_dt', 'dtinterp_dt']
-
-# %% ../nbs/06_train.ipynb #05f2f388
-class ContextWindows:
-    "Rolling, left-padded context windows of the last `n_steps` steps of `num_envs` episodes."
-    def __init__(self,
-        num_envs:int,                  # episodes played side by side
-        n_steps:int,                   # steps per window (the model's `n_steps`)
-        obs_shape:Sequence[int],       # shape of one observation
-        obs_dtype:torch.dtype=torch.uint8,  # uint8 for index observations, float32 for one-hot
-        rtg_scale:float=1.0,           # returns-to-go are stored divided by this
-        max_timestep:int|None=None,    # timesteps are capped here in `inputs` (the model's `max_timestep`)
-        device:str|torch.device="cpu", # where the windows live (the model's device)
-    ):
-        self.n_steps, self.rtg_scale, self.max_timestep = n_steps, rtg_scale, max_timestep
-        self.states = torch.zeros(num_envs, n_steps, *obs_shape, dtype=obs_dtype, device=device)
-        self.actions = torch.full((num_envs, n_steps), -1, dtype=torch.long, device=device)
-        self.returns_to_go = torch.zeros(num_envs, n_steps, device=device)
-        self.timesteps = torch.zeros(num_envs, n_steps, dtype=torch.long, device=device)
-        self.mask = torch.zeros(num_envs, n_steps, dtype=torch.bool, device=device)
-
-    def _buffers(self): return (self.states, self.actions, self.returns_to_go, self.timesteps, self.mask)
-
-    def _rows(self, rows) -> Tensor: return torch.as_tensor(np.asarray(rows), dtype=torch.long, device=self.mask.device).reshape(-1)
-
-    def start(self,
-        rows,        # indices of the windows to (re)start
-        obs,         # (len(rows), *obs_shape) first observations
-        target,      # the target return (unscaled): one number, or one per row
-    ):
-        "Begin new episodes in `rows`: padding everywhere but the last step."
-        rows = self._rows(rows)
-        for buf, pad in zip(self._buffers(), (0, -1, 0, 0, False)): buf[rows] = pad
-        self.states[rows, -1] = torch.as_tensor(np.asarray(obs), device=self.states.device).to(self.states.dtype)
-        target = torch.as_tensor(np.asarray(target, dtype=np.float32), device=self.mask.device)
-        self.returns_to_go[rows, -1] = target / self.rtg_scale
-        self.mask[rows, -1] = True
-
-    def push(self,
-        rows,        # indices of the windows that took a step
-        actions,     # (len(rows),) the actions taken at their last step
-        rewards,     # (len(rows),) the rewards received for them (unscaled)
-        obs,         # (len(rows), *obs_shape) the observations that followed
-    ):
-        "Record a step: the action at the last step, then a new step whose return-to-go is lowered by the reward."
-        rows = self._rows(rows)
-        device = self.mask.device
-        self.actions[rows, -1] = torch.as_tensor(np.asarray(actions), dtype=torch.long, device=device)
-        last_rtg, last_t = self.returns_to_go[rows, -1].clone(), self.timesteps[rows, -1].clone()
-        for buf in self._buffers(): buf[rows] = buf[rows].roll(-1, dims=1)
-        self.states[rows, -1] = torch.as_tensor(np.asarray(obs), device=device).to(self.states.dtype)
-        self.actions[rows, -1] = -1
-        self.returns_to_go[rows, -1] = last_rtg - torch.as_tensor(np.asarray(rewards, dtype=np.float32), device=device) / self.rtg_scale
-        self.timesteps[rows, -1] = last_t + 1
-        self.mask[rows, -1] = True
-
-    def inputs(self, rows=None) -> dict[str, Tensor]:
-        "The forward-pass arguments (states, actions, returns_to_go, timesteps, mask) of `rows` (default: all)."
-        pick = (lambda b: b) if rows is None else (lambda b, r=self._rows(rows): b[r])
-        timesteps = pick(self.timesteps)
-        if self.max_timestep is not None: timesteps = timesteps.clamp(max=self.max_timestep)
-        return dict(states=pick(self.states), actions=pick(self.actions), returns_to_go=pick(self.returns_to_go),
-                    timesteps=timesteps, mask=pick(self.mask))
-
-# %% ../nbs/06_train.ipynb #e06de4d6
-EVAL_MODES = ("greedy", "sample")
-
-def _as_env_config(env) -> EnvConfig|None:
-    if isinstance(env, EnvConfig): return env
-    if isinstance(env, str): return EnvConfig(env_id=env)
-    return None
-
-def make_eval_envs(
-    env:str|EnvConfig|Callable,  # env id, `EnvConfig`, or a factory returning a Gymnasium env
-    num_envs:int,                # environments played side by side
-    asynchronous:bool=False,     # one process per env
-)->gym.vector.VectorEnv:
-    "A vector env for evaluation: `make_vector_env` for ids and configs, a gymnasium vector env of `env()` otherwise."
-    cfg = _as_env_config(env)
-    if cfg is not None: return make_vector_env(cfg, num_envs, asynchronous=asynchronous)
-    if not callable(env): raise TypeError(f"env must be an env id, an EnvConfig or a factory of Gymnasium envs, got {type(env).__name__}")
-    cls = gym.vector.AsyncVectorEnv if asynchronous else gym.vector.SyncVectorEnv
-    return cls([env] * num_envs)
-
-def eval_targets(model:TrajectoryTransformer, initial_rtg) -> list[float|None]:
-    "The target returns a model is played for: the given ones for a decision transformer, `[None]` for a clone."
-    if model.config.model_type != "decision_transformer": return [None]
-    targets = [float(initial_rtg)] if np.isscalar(initial_rtg) else [float(t) for t in initial_rtg]
-    if not targets: raise ValueError("initial_rtg is empty: give at least one target return")
-    return targets
-
-# %% ../nbs/06_train.ipynb #579be8eb
-def _job_generator(seed:int, target_index:int, episode:int) -> torch.Generator:
-    return torch.Generator().manual_seed(int(np.random.SeedSequence([seed, target_index, episode]).generate_state(1)[0]))
-
-def choose_actions(
-    logits:Float[Tensor, "batch n_actions"],  # the logits of the newest step of each window
-    mode:str="greedy",                          # "greedy" (argmax) or "sample" (softmax at `temperature`)
-    generators:Sequence[torch.Generator]|None=None,  # one per row when sampling
-    temperature:float=1.0,                      # softmax temperature when sampling
-)->np.ndarray:                                  # (batch,) int64 actions
-    "Actions from logits, greedily or by sampling each row with its own generator."
-    if mode == "greedy": return logits.argmax(-1).cpu().numpy()
-    if mode != "sample": raise ValueError(f"Unknown mode {mode!r}; choose one of {EVAL_MODES}")
-    probs = torch.softmax(logits.float().cpu() / temperature, -1)
-    return np.array([torch.multinomial(p, 1, generator=g).item() for p, g in zip(probs, generators)], dtype=np.int64)
-
-# %% ../nbs/06_train.ipynb #68a4fb8b
-class _EvalJobs:
-    "The queue of (target index, episode) jobs of an evaluation, and the bookkeeping of the envs playing them."
-    def __init__(self, targets:list, n_episodes:int, num_envs:int, seed:int, max_steps:int|None, mode:str):
-        self.targets, self.seed, self.max_steps, self.mode = targets, seed, max_steps, mode
-        self.queue = deque((k, e) for e in range(n_episodes) for k in range(len(targets)))
-        self.job = [None] * num_envs
-        self.generators = [None] * num_envs
-        self.returns, self.lengths = np.zeros(num_envs), np.zeros(num_envs, np.int64)
-        self.rows = []
-
-    def assign(self, envs) -> list[tuple[int, int, int]]:
-        "Give the next jobs to `envs` (as far as the queue goes); returns (env, target index, seed) for each."
-        started = []
-        for i in envs:
-            if not self.queue: break
-            k, e = self.job[i] = self.queue.popleft()
-            if self.mode == "sample": self.generators[i] = _job_generator(self.seed, k, e)
-            self.returns[i], self.lengths[i] = 0.0, 0
-            started.append((i, k, self.seed + e))
-        return started
-
-    @property
-    def active(self) -> np.ndarray: return np.array([i for i, j in enumerate(self.job) if j is not None], dtype=np.int64)
-
-    def record(self, active, rewards, terminated, truncated) -> np.ndarray:
-        "Add a step's rewards; close the episodes that ended; return the mask (over `active`) of those that ended."
-        self.returns[active] += rewards[active]; self.lengths[active] += 1
-        capped = self.lengths[active] >= self.max_steps if self.max_steps else np.zeros(len(active), bool)
-        ended = terminated[active] | truncated[active] | capped
-        for i, end in zip(active, ended):
-            if not end: continue
-            k, e = self.job[i]
-            self.rows.append(dict(target_return=self.targets[k], episode=e, seed=self.seed + e, **{"return": float(self.returns[i])},
-                                  length=int(self.lengths[i]), terminated=bool(terminated[i]), truncated=bool(not terminated[i])))
-            self.job[i] = None
-        return ended
-
-    def results(self) -> list[dict]:
-        order = {t: k for k, t in enumerate(self.targets)}
-        return sorted(self.rows, key=lambda r: (order[r["target_return"]], r["episode"]))
-
-# %% ../nbs/06_train.ipynb #dd0b5abf
-def _start_jobs(venv, windows:ContextWindows, jobs:_EvalJobs, envs, obs:np.ndarray|None=None) -> np.ndarray|None:
-    "Start the next jobs on `envs`: reset them with the jobs' seeds and open their windows."
-    started = jobs.assign(envs)
-    if not started: return obs
-    mask = np.zeros(venv.num_envs, bool); seeds = [None] * venv.num_envs
-    for i, _, s in started: mask[i], seeds[i] = True, s
-    reset_obs, _ = venv.reset(seed=seeds, options={"reset_mask": mask})
-    rows = [i for i, _, _ in started]
-    windows.start(rows, reset_obs[rows], [jobs.targets[k] if jobs.targets[k] is not None else 0.0 for _, k, _ in started])
-    return reset_obs
-
-@torch.inference_mode()
-def _play(model, venv, windows:ContextWindows, jobs:_EvalJobs, temperature:float, bar) -> list[dict]:
-    "Step all envs with one forward pass per step until every job is done."
-    _start_jobs(venv, windows, jobs, range(venv.num_envs))
-    while len(active := jobs.active):
-        logits = model(**windows.inputs(active))[:, -1]
-        actions = np.zeros(venv.num_envs, np.int64)
-        actions[active] = choose_actions(logits, jobs.mode, [jobs.generators[i] for i in active], temperature)
-        obs, rewards, terminated, truncated, _ = venv.step(actions)
-        ended = jobs.record(active, np.asarray(rewards, np.float64), terminated, truncated)
-        going = active[~ended]
-        if len(going): windows.push(going, actions[going], rewards[going], obs[going])
-        if ended.any():
-            bar.update(int(ended.sum()))
-            bar.set_postfix(mean_return=f"{np.mean([r['return'] for r in jobs.rows]):.3f}")
-            _start_jobs(venv, windows, jobs, active[ended])
-    return jobs.results()
-
-# %% ../nbs/06_train.ipynb #4968d68b
-def evaluate(
-    model:TrajectoryTransformer,   # a decision transformer or behavioural clone
-    env:str|EnvConfig|Callable,    # env id, `EnvConfig`, or a factory of Gymnasium envs (must fit the model)
-    initial_rtg:float|Sequence[float]=1.0,  # target return(s); a clone ignores them
-    n_episodes:int=10,             # episodes per target
-    num_envs:int=16,               # environments played side by side (one forward pass per step for all)
-    max_steps:int|None=None,       # end episodes after this many steps (as truncated); None: the env's own limit
-    rtg_scale:float=1.0,           # the `rtg_scale` the model was trained with
-    mode:str="greedy",             # "greedy" (argmax, as upstream) or "sample"
-    temperature:float=1.0,         # softmax temperature when sampling
-    seed:int=10_000,               # episode e of every target starts from env seed `seed + e`
-    asynchronous:bool=False,       # step the envs in subprocesses
-    progress:bool=True,            # tqdm bar of finished episodes
-)->list[dict]:                     # one row per episode: target_return, episode, seed, return, length, terminated, truncated
-    "Play `model` for `n_episodes` episodes per target return, all envs batched into one forward pass per step."
-    if mode not in EVAL_MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {EVAL_MODES}")
-    if n_episodes < 1 or num_envs < 1: raise ValueError(f"n_episodes={n_episodes} and num_envs={num_envs} must be at least 1")
-    if max_steps is not None and max_steps < 1: raise ValueError(f"max_steps={max_steps} must be None or at least 1")
-    targets = eval_targets(model, initial_rtg)
-    cfg = _as_env_config(env)
-    if cfg is not None: model.check_env(cfg)
-    venv = make_eval_envs(env, min(num_envs, len(targets) * n_episodes), asynchronous)
-    was_training = model.training
-    try:
-        model.check_env(venv)
-        model.eval()
-        space = venv.single_observation_space
-        windows = ContextWindows(venv.num_envs, model.config.n_steps, space.shape, torch.from_numpy(np.zeros(0, space.dtype)).dtype,
-                                 rtg_scale, model.config.max_timestep, model.device)
-        jobs = _EvalJobs(targets, n_episodes, venv.num_envs, seed, max_steps, mode)
-        with tqdm(total=len(targets) * n_episodes, desc="evaluating", unit="ep", disable=not progress) as bar:
-            return _play(model, venv, windows, jobs, temperature, bar)
-    finally:
-        venv.close()
-        model.train(was_training)
-
-# %% ../nbs/06_train.ipynb #7a825c13
-def eval_metrics(
-    rows:Sequence[dict],  # episodes from `evaluate`
-)->dict[str, float]:      # eval/<target>/{mean_return, success_rate, mean_length, prop_truncated, episodes}
-    "Per-target summary of evaluation episodes, keyed for logging (a clone's target is named 'clone')."
-    out = {}
-    for target in dict.fromkeys(r["target_return"] for r in rows):
-        mine = [r for r in rows if r["target_return"] == target]
-        returns = np.array([r["return"] for r in mine])
-        key = "eval/clone" if target is None else f"eval/{target:g}"
-        out.update({f"{key}/mean_return": float(returns.mean()), f"{key}/success_rate": float((returns > 0).mean()),
-                    f"{key}/mean_length": float(np.mean([r["length"] for r in mine])),
-                    f"{key}/prop_truncated": float(np.mean([r["truncated"] for r in mine])), f"{key}/episodes": len(mine)})
-    return out
+__all__ = ['CHECKPOINT_FORMAT', 'action_loss', 'load_training_data', 'OfflineTrainer', 'check_context_fits', 'distributed_env',
+           'init_distributed', 'data_fingerprint', 'latest_checkpoint', 'read_trainer_state', 'train_dt', 'dtinterp_dt']
 
 # %% ../nbs/06_train.ipynb #d4181d36
 def action_loss(
@@ -288,7 +57,7 @@ def _action_loss(logits:Tensor, targets:Tensor) -> tuple[Tensor, Tensor, Tensor]
 # %% ../nbs/06_train.ipynb #78fa2dbf
 def _check_recorded_for(trajs:Trajectories, env:str|EnvConfig):
     "Raise `TrajectoryFileError` if an in-memory dataset was not recorded for `env`."
-    have, want = trajs.env_config, _as_env_config(env)
+    have, want = trajs.env_config, as_env_config(env)
     fields = ("env_id",) if isinstance(env, str) else ("env_id", "obs", "view_size", "fully_obs", "env_kwargs")
     diff = [f"{k}={getattr(have, k)!r} (expected {getattr(want, k)!r})" for k in fields if getattr(have, k) != getattr(want, k)]
     if diff: raise TrajectoryFileError(f"These trajectories were recorded for another environment: {', '.join(diff)}. "
@@ -325,14 +94,6 @@ def _step_seed(seed:int, step:int, stream:int=0, rank:int=0) -> int:
     "The sampling seed of `step`; rank `r > 0` of a multi-process run gets a stream of its own (rank 0's is the single-process one)."
     return int(np.random.SeedSequence([seed, step, stream] + ([rank] if rank else [])).generate_state(1)[0])
 
-def make_optimizer(model:torch.nn.Module, config:OfflineTrainConfig) -> torch.optim.AdamW:
-    "AdamW with weight decay on matrices and embedding tables (parameters with 2+ dimensions), none on biases and gains."
-    params = [p for p in model.parameters() if p.requires_grad]
-    groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": config.weight_decay},
-              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
-    fused = all(p.device.type == "cuda" for p in params)  # one kernel for the whole update on a GPU
-    return torch.optim.AdamW([g for g in groups if g["params"]], lr=config.learning_rate, fused=fused or None)
-
 # %% ../nbs/06_train.ipynb #e5ed6685
 class OfflineTrainer:
     "An offline training run of a trajectory transformer: data, sampler, model, optimizer, counters, history; checkpoint/resume."
@@ -366,7 +127,7 @@ class OfflineTrainer:
         self.model, self.model_config = model, model.config
         check_context_fits(self.model_config, self.trajectories)
         self.sampler = WindowSampler.from_trajectories(self.trajectories, self.model_config, config, device=self.device)
-        self.optimizer = make_optimizer(self.model, config)
+        self.optimizer = make_optimizer(self.model, "adamw", config.learning_rate, config.weight_decay)
         self.step, self.history, self._wandb = 0, [], None
         self.tokens_per_batch = config.batch_size * self.model_config.n_ctx
         self.ddp_model, self.unused_parameters = (self._wrap_ddp() if self.world_size > 1 else (None, []))
@@ -484,7 +245,7 @@ def data_fingerprint(trajectories:Trajectories) -> str:
 
 @torch.no_grad()
 def _trainer_state(self:OfflineTrainer) -> dict:
-    return {"format": CHECKPOINT_FORMAT, "step": self.step, "optimizer": self.optimizer.state_dict(), "torch_rng": torch.get_rng_state(),
+    return {"step": self.step, "optimizer": self.optimizer.state_dict(), "torch_rng": torch.get_rng_state(),
             "history": json.dumps(self.history), "offline_config": self.config.to_json(), "model_config": self.model_config.to_json(),
             "env_config": self.env_config.to_json(), "data": data_fingerprint(self.trajectories)}
 
@@ -494,8 +255,7 @@ def _save_checkpoint(self:OfflineTrainer, keep:int=2) -> Path:
     root = self.run_dir / self.checkpoint_dir
     folder = root / f"step_{self.step:08d}"
     self.model.save(folder / "model.safetensors")
-    buffer = io.BytesIO(); torch.save(self._trainer_state(), buffer)
-    atomic_write_bytes(folder / "trainer.pt", buffer.getvalue())
+    write_checkpoint(folder / "trainer.pt", self._trainer_state(), CHECKPOINT_FORMAT)
     atomic_write_text(root / "latest", folder.name + "\n")
     for old in sorted(p for p in root.glob("step_*") if p.is_dir())[:-keep]: shutil.rmtree(old, ignore_errors=True)
     return folder
@@ -514,12 +274,7 @@ def latest_checkpoint(run_dir:str|Path) -> Path|None:
 
 def read_trainer_state(folder:str|Path) -> dict:
     "The trainer state of a checkpoint folder (read with `weights_only=True`)."
-    path = Path(folder) / "trainer.pt"
-    try: state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e: raise ValueError(f"{path} is not a readable training checkpoint ({type(e).__name__}: {e})") from e
-    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path} is not a dtinterp training checkpoint (expected format {CHECKPOINT_FORMAT!r})")
-    return state
+    return read_checkpoint(Path(folder) / "trainer.pt", CHECKPOINT_FORMAT, "training checkpoint")
 
 # %% ../nbs/06_train.ipynb #25d5355b
 _RESUME_MAY_DIFFER = ("train_epochs", "test_epochs", "test_frequency", "eval_frequency", "eval_episodes", "eval_num_envs", "initial_rtg",
@@ -527,15 +282,11 @@ _RESUME_MAY_DIFFER = ("train_epochs", "test_epochs", "test_frequency", "eval_fre
 
 def _check_resume(self:OfflineTrainer, state:dict, folder:Path):
     "Refuse to resume a checkpoint of another model, data set or training setup."
-    saved_model = TransformerModelConfig.from_json(state["model_config"])
-    problems = [f"model {k} ({getattr(saved_model, k)!r} -> {getattr(self.model_config, k)!r})" for k in saved_model.to_dict()
-                if k != "device" and getattr(saved_model, k) != getattr(self.model_config, k)]
-    saved = OfflineTrainConfig.from_json(state["offline_config"])
-    problems += [f"{k} ({getattr(saved, k)!r} -> {getattr(self.config, k)!r})" for k in saved.to_dict()
-                 if k not in _RESUME_MAY_DIFFER and getattr(saved, k) != getattr(self.config, k)]
+    problems = config_changes(TransformerModelConfig.from_json(state["model_config"]), self.model_config, ("device",), label="model ")
+    problems += config_changes(OfflineTrainConfig.from_json(state["offline_config"]), self.config, _RESUME_MAY_DIFFER)
     if EnvConfig.from_json(state["env_config"]) != self.env_config: problems.append(f"environment ({state['env_config']} -> {self.env_config.to_json()})")
     if state["data"] != data_fingerprint(self.trajectories): problems.append("trajectory data (the file's contents differ)")
-    if problems: raise ConfigError(f"Cannot resume {folder}: it differs in {'; '.join(problems)}. Resume with the saved settings or start a new run_dir")
+    refuse_resume(folder, problems)
 
 def _load_checkpoint(self:OfflineTrainer, folder:str|Path):
     "Restore weights, optimizer, step, history and RNG from a checkpoint folder."
@@ -554,11 +305,9 @@ OfflineTrainer._check_resume, OfflineTrainer.load_checkpoint = _check_resume, _l
 # %% ../nbs/06_train.ipynb #452cbffe
 def _start_wandb(self:OfflineTrainer):
     "Start wandb (offline unless WANDB_MODE says otherwise); imported only when tracking."
-    import wandb
     c = self.config
-    self._wandb = wandb.init(project=c.wandb_project, name=f"{c.exp_name}-{self.env_config.env_id}-s{c.seed}",
-                             mode=os.environ.get("WANDB_MODE", "offline"), dir=str(self.run_dir) if self.run_dir else None,
-                             config={**c.to_dict(), "model": self.model_config.to_dict(), "env": self.env_config.to_dict()})
+    self._wandb = start_wandb(c.wandb_project, run_name(c.exp_name, self.env_config.env_id, c.seed), self.run_dir,
+                              {**c.to_dict(), "model": self.model_config.to_dict(), "env": self.env_config.to_dict()})
 
 def _log(self:OfflineTrainer, row:dict, bar) -> dict:
     self.history.append(row)
@@ -635,20 +384,16 @@ def train_dt(
     started = init_distributed(config.device)
     try:
         folder = latest_checkpoint(run_dir) if run_dir is not None else None
-        if folder is not None and not resume:
-            raise FileExistsError(f"{run_dir} already holds a checkpoint ({folder.name}); pass resume=True (--resume) to continue it or choose a new run_dir")
-        threads = torch.get_num_threads()
-        if num_threads: torch.set_num_threads(num_threads)
-        trainer = OfflineTrainer(model_config, config, trajectories, env, model, run_dir, progress)
-        try:
-            if folder is not None: trainer.load_checkpoint(folder)
-            trainer.barrier()  # every process has read the checkpoint before rank 0 writes anything
-            if run_dir is not None and trainer.rank == 0:
-                trainer.model_config.save(run_dir / "model_config.json"); config.save(run_dir / "offline_config.json")
-                trainer.env_config.save(run_dir / "env_config.json")
-            trainer.train(until_step, checkpoint_every, callback)
-        finally:
-            trainer.close(); torch.set_num_threads(threads)
+        if run_dir is not None: check_run_dir(run_dir, folder, resume)
+        with torch_threads(num_threads):
+            trainer = OfflineTrainer(model_config, config, trajectories, env, model, run_dir, progress)
+            try:
+                if folder is not None: trainer.load_checkpoint(folder)
+                trainer.barrier()  # every process has read the checkpoint before rank 0 writes anything
+                if run_dir is not None and trainer.rank == 0:
+                    write_configs(run_dir, model_config=trainer.model_config, offline_config=config, env_config=trainer.env_config)
+                trainer.train(until_step, checkpoint_every, callback)
+            finally: trainer.close()
     finally:
         if started:
             dist.barrier()  # no process tears down its connections while another still uses them

@@ -3,7 +3,7 @@
 Throughput (default):
   (a) training tokens/s: full gradient steps of `dtinterp.train.OfflineTrainer` (window sampling, forward, loss,
       backward, AdamW), `batch_size * n_ctx` tokens per step;
-  (b) online evaluation episodes/s (and env steps/s): `dtinterp.train.evaluate` with all environments batched into
+  (b) online evaluation episodes/s (and env steps/s): `dtinterp.acting.evaluate` with all environments batched into
       one forward pass per step, against one environment at a time. Both play the very same episodes (every episode
       has its own env seed), which the script checks, so the ratio is a fair one.
 
@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from dtinterp.calibration import calibration_table
 from dtinterp.config import EnvConfig, OfflineTrainConfig, TransformerModelConfig
 from dtinterp.trajectories import Trajectories, record_trajectories
-from dtinterp.train import OfflineTrainer, evaluate, train_dt
+from dtinterp.acting import evaluate
+from dtinterp.train import OfflineTrainer, train_dt
 
 
 class AheadPolicy:

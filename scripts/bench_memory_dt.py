@@ -41,9 +41,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing dtinterp
 from dtinterp.calibration import calibration_table
 from dtinterp.config import OfflineTrainConfig, TransformerModelConfig
-from dtinterp.ppo import AgentPolicy, load_checkpoint
+from dtinterp.acting import AgentPolicy, evaluate
+from dtinterp.ppo import load_checkpoint
 from dtinterp.trajectories import Trajectories, record_trajectories
-from dtinterp.train import evaluate, train_dt
+from dtinterp.train import train_dt
 
 
 class MixturePolicy:
