@@ -1,4 +1,4 @@
-"""Decision transformers and behavioural clones on a TransformerLens 4 body: token embeddings for returns, states, actions and time, TL-standard hook names and caches, safe checkpoints, and exact import of the upstream project's checkpoints.
+"""Decision transformers and behavioural clones on a TransformerLens 4 body: token embeddings for returns, states, actions and time, TL-standard hook names and caches, and safe checkpoints.
 
 Docs: https://dtinterp.github.io/dtinterp/models.html.md"""
 
@@ -7,13 +7,10 @@ Docs: https://dtinterp.github.io/dtinterp/models.html.md"""
 # %% ../nbs/04_models.ipynb #b44707e0
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import einops
 import numpy as np
 import torch
 import torch.nn as nn
@@ -35,8 +32,7 @@ from .config import (MODEL_TYPES, OBS_ENCODINGS, Config, ConfigError, EnvConfig,
 __all__ = ['TOKEN_KINDS', 'INDEX_CHANNEL_SIZES', 'MODEL_FILE_FORMAT', 'MODEL_FILE_VERSION', 'token_labels', 'EnvMismatchError',
            'EnvInfo', 'as_env_info', 'state_embedding_shape', 'embed_grid_indices', 'make_body',
            'TrajectoryPredictions', 'TrajectoryTransformer', 'DecisionTransformer', 'CloneTransformer', 'make_model',
-           'ModelFileError', 'check_env_fits', 'read_model_metadata', 'load_model', 'LegacyCheckpointError',
-           'legacy_model_config', 'convert_legacy_state_dict', 'import_legacy_model']
+           'ModelFileError', 'check_env_fits', 'read_model_metadata', 'load_model']
 
 # %% ../nbs/04_models.ipynb #4f720687
 TOKEN_KINDS = {"decision_transformer": ("R", "s", "a"), "clone_transformer": ("s", "a")}
@@ -456,7 +452,7 @@ def read_model_metadata(path:str|Path) -> dict:
     try:
         with safe_open(str(path), framework="pt") as f: metadata = f.metadata() or {}
     except (SafetensorError, OSError, ValueError) as e:
-        hint = " (an upstream DecisionTransformerInterpretability checkpoint? use import_legacy_model)" if path.suffix == ".pt" else ""
+        hint = " (an upstream DecisionTransformerInterpretability checkpoint? use import_legacy_model from dtinterp.legacy)" if path.suffix == ".pt" else ""
         raise ModelFileError(f"{path} is not a readable safetensors model file: {e}{hint}") from e
     if metadata.get("format") != MODEL_FILE_FORMAT:
         raise ModelFileError(f"{path} is a safetensors file but not a dtinterp model (no '{MODEL_FILE_FORMAT}' metadata); write models with model.save")
@@ -478,92 +474,4 @@ def load_model(
     try: tensors = safetensors_load(Path(path).read_bytes())
     except (SafetensorError, ValueError) as e: raise ModelFileError(f"{path}: its weights cannot be read ({e}); the file may be truncated") from e
     model.load_state_dict({k: v.to(model.device) for k, v in tensors.items()})
-    return model
-
-# %% ../nbs/04_models.ipynb #5e8c41a8
-class LegacyCheckpointError(ValueError):
-    "An upstream checkpoint that is unreadable or uses features dtinterp cannot reproduce exactly."
-
-def _legacy_json(checkpoint:dict, key:str, required:bool=True) -> dict:
-    value = checkpoint.get(key)
-    if value is None:
-        if required: raise LegacyCheckpointError(f"the checkpoint has no {key!r}; it is not a DecisionTransformerInterpretability model checkpoint")
-        return {}
-    return json.loads(value) if isinstance(value, str) else dict(value)
-
-def legacy_model_config(checkpoint:dict, device:str="cpu") -> tuple[TransformerModelConfig, EnvInfo]:
-    "The dtinterp config and `EnvInfo` that reproduce an upstream checkpoint, or `LegacyCheckpointError` saying why none can."
-    mc, ec = _legacy_json(checkpoint, "model_config"), _legacy_json(checkpoint, "environment_config")
-    oc, sd = _legacy_json(checkpoint, "offline_config", required=False), checkpoint["model_state_dict"]
-    refuse = lambda why: LegacyCheckpointError(f"cannot import this checkpoint exactly: {why}")
-    if mc.get("state_embedding_type", "grid") not in ("grid", "linear"): raise refuse(f"state_embedding_type={mc['state_embedding_type']!r} (only the linear 'grid' embedding is supported)")
-    if mc.get("time_embedding_type", "embedding") == "linear": raise refuse("time_embedding_type='linear' (upstream's had a bias on the raw timestep)")
-    if mc.get("gated_mlp", False): raise refuse("gated MLPs")
-    act_fn = mc.get("activation_fn", "relu")
-    if act_fn not in ("relu", "gelu"): raise refuse(f"activation {act_fn!r}")
-    model_type = oc.get("model_type", mc.get("model_type", "decision_transformer"))
-    if model_type not in MODEL_TYPES: raise refuse(f"model_type={model_type!r}")
-    channels = 20 if ec.get("one_hot_obs", False) else 3
-    n_in = sd["state_embedding.weight"].shape[1]
-    side = ec.get("view_size", 7) if not ec.get("fully_observed", False) else math.isqrt(n_in // channels)
-    if side * side * channels != n_in: raise refuse(f"its state embedding reads {n_in} numbers, not a {side}x{side}x{channels} observation")
-    n_actions = sd["action_predictor.weight"].shape[0]
-    d_model, n_layers = int(mc["d_model"]), int(mc["n_layers"])
-    d_mlp = sd["transformer.blocks.0.mlp.W_in"].shape[1] if "transformer.blocks.0.mlp.W_in" in sd else 0
-    config = TransformerModelConfig(
-        model_type=model_type, d_model=d_model, n_heads=int(mc["n_heads"]), d_mlp=int(d_mlp), n_layers=n_layers, n_ctx=int(mc["n_ctx"]),
-        layer_norm="transformer.blocks.0.ln1.w" in sd, act_fn=act_fn, state_embedding="linear", time_embedding="embedding",
-        max_timestep=sd["time_embedding.weight"].shape[0] - 1, state_and_return_heads="state_predictor.weight" in sd and model_type == "decision_transformer",
-        device=device, positional_embedding=True)
-    return config, EnvInfo([side, side, channels], int(n_actions), "onehot" if channels == 20 else "index", ec.get("env_id", ""))
-
-def convert_legacy_state_dict(sd:dict[str, Tensor], config:TransformerModelConfig, info:EnvInfo) -> dict[str, Tensor]:
-    "Upstream (TransformerLens 1.x) weights renamed and reshaped for a dtinterp model of `config`."
-    H, W, C = info.obs_shape
-    new = {"W_state": einops.rearrange(sd["state_embedding.weight"], "d (c h w) -> h w c d", c=C, h=H, w=W),
-           "W_action": sd["action_embedding.0.weight"], "W_time": sd["time_embedding.weight"],
-           "transformer.pos_embed.weight": sd["transformer.pos_embed.W_pos"],
-           "transformer.unembed.weight": sd["action_predictor.weight"], "transformer.unembed.bias": sd["action_predictor.bias"]}
-    if config.model_type == "decision_transformer": new["W_rtg"] = sd["reward_embedding.0.weight"].T
-    if config.state_and_return_heads:
-        new["W_state_pred"] = einops.rearrange(sd["state_predictor.weight"], "(c h w) d -> d (h w c)", c=C, h=H, w=W)
-        new["b_state_pred"] = einops.rearrange(sd["state_predictor.bias"], "(c h w) -> (h w c)", c=C, h=H, w=W)
-        new["W_return_pred"], new["b_return_pred"] = sd["reward_predictor.weight"].T, sd["reward_predictor.bias"]
-    for l in range(config.n_layers):
-        old, blk = f"transformer.blocks.{l}.", f"transformer.blocks.{l}."
-        for x in "qkv":
-            new[f"{blk}attn.{x}.weight"] = einops.rearrange(sd[f"{old}attn.W_{x.upper()}"], "h m d -> (h d) m")
-            new[f"{blk}attn.{x}.bias"] = sd[f"{old}attn.b_{x.upper()}"].reshape(-1)
-        new[f"{blk}attn.o.weight"] = einops.rearrange(sd[f"{old}attn.W_O"], "h d m -> m (h d)")
-        new[f"{blk}attn.o.bias"] = sd[f"{old}attn.b_O"]
-        if config.d_mlp:
-            new[f"{blk}mlp.in.weight"], new[f"{blk}mlp.in.bias"] = sd[f"{old}mlp.W_in"].T, sd[f"{old}mlp.b_in"]
-            new[f"{blk}mlp.out.weight"], new[f"{blk}mlp.out.bias"] = sd[f"{old}mlp.W_out"].T, sd[f"{old}mlp.b_out"]
-        if config.layer_norm:
-            for ln in ("ln1", "ln2") if config.d_mlp else ("ln1",):
-                new[f"{blk}{ln}.weight"], new[f"{blk}{ln}.bias"] = sd[f"{old}{ln}.w"], sd[f"{old}{ln}.b"]
-    if config.layer_norm: new["transformer.ln_final.weight"], new["transformer.ln_final.bias"] = sd["transformer.ln_final.w"], sd["transformer.ln_final.b"]
-    return {k: v.detach().clone().float() for k, v in new.items()}
-
-def import_legacy_model(
-    src:str|Path,              # an upstream `.pt` checkpoint (a dict of model_state_dict and JSON configs)
-    dst:str|Path|None=None,    # also save the imported model there (a dtinterp safetensors file)
-    device:str="cpu",          # where to put the model
-)->TrajectoryTransformer:
-    "Import a DecisionTransformerInterpretability checkpoint as an equivalent dtinterp model (loaded with `weights_only=True`)."
-    src = Path(src)
-    if not src.exists(): raise FileNotFoundError(f"No checkpoint at {src}")
-    try: checkpoint = torch.load(src, map_location="cpu", weights_only=True)
-    except Exception as e: raise LegacyCheckpointError(f"{src} cannot be opened as a weights-only torch checkpoint: {e}") from e
-    if not isinstance(checkpoint, dict) or "model_state_dict" not in checkpoint:
-        raise LegacyCheckpointError(f"{src} is not a DecisionTransformerInterpretability checkpoint (no 'model_state_dict')")
-    config, info = legacy_model_config(checkpoint, device)
-    sd = checkpoint["model_state_dict"]
-    model = make_model(config, info)
-    new = convert_legacy_state_dict(sd, config, info)
-    new.setdefault("transformer.embed.weight", model.state_dict()["transformer.embed.weight"])  # the body's unused token embedding
-    missing = sorted(set(model.state_dict()) - set(new))
-    if missing: raise LegacyCheckpointError(f"cannot import {src} exactly: no upstream weights for {missing}")
-    model.load_state_dict({k: v.to(model.device) for k, v in new.items()})
-    if dst is not None: model.save(dst)
     return model
