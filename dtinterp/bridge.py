@@ -1,4 +1,4 @@
-"""The one place dtinterp touches TransformerLens's internals: a version check at import, the native transformer body, its modules without the bridge's wrappers, and the hooks the bridge keeps for itself.
+"""The one place dtinterp touches TransformerLens's internals: a version check at import, the native transformer body and its two forward passes (through the bridge's hook points, or straight on the modules it wraps) with the check that picks one, and TransformerLens's hook API over a model and its body.
 
 Docs: https://dtinterp.github.io/dtinterp/bridge.html.md"""
 
@@ -28,13 +28,14 @@ __all__ = ['SUPPORTED_TRANSFORMER_LENS', 'TRANSFORMER_LENS_VERSION', 'check_tran
 SUPPORTED_TRANSFORMER_LENS = ">=4.0,<5"  # the transformer-lens releases dtinterp is built and tested against
 
 def _release(version:str) -> tuple[int, ...]:
-    "The numeric release of a version: '4.3.0' -> (4, 3, 0); a pre-release counts as its release ('5.0.0rc1' -> (5, 0, 0))."
+    "The numeric release of a version, trailing zeros dropped: '4.3.0' -> (4, 3), '4.0' -> (4,); a pre-release counts as its release ('5.0.0rc1' -> (5,))."
     numbers = []
     for part in version.split("+")[0].split("."):
         digits = re.match(r"\d*", part).group()
         if not digits: break
         numbers.append(int(digits))
         if digits != part: break
+    while numbers and numbers[-1] == 0: numbers.pop()  # so that '4', '4.0' and '4.0.0' compare equal
     return tuple(numbers)
 
 def check_transformer_lens(
