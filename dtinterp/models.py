@@ -1,4 +1,4 @@
-"""Decision transformers and behavioural clones on a TransformerLens 4 body: token embeddings for returns, states, actions and time, TL-standard hook names and caches, safe checkpoints, and exact import of the upstream project's checkpoints.
+"""Decision transformers and behavioural clones on a TransformerLens 4 body: token embeddings for returns, states, actions and time, TL-standard hook names and caches, and safe checkpoints.
 
 Docs: https://dtinterp.github.io/dtinterp/models.html.md"""
 
@@ -7,16 +7,10 @@ Docs: https://dtinterp.github.io/dtinterp/models.html.md"""
 # %% ../nbs/04_models.ipynb #b44707e0
 from __future__ import annotations
 
-import dataclasses
-import difflib
-import json
-import math
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
-import einops
 import numpy as np
 import torch
 import torch.nn as nn
@@ -27,14 +21,10 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_save
 from torch import Tensor
-from transformer_lens.ActivationCache import ActivationCache
-from transformer_lens.config import TransformerBridgeConfig
-from transformer_lens.hook_points import HookPoint
-from transformer_lens.model_bridge import TransformerBridge
-from transformer_lens.model_bridge.sources._bridge_builder import build_bridge_from_module
-from transformer_lens.model_bridge.sources.native import NativeModel, initialize_native_model
 
 import dtinterp
+from .bridge import (HookedBridgeModule, HookPoint, TransformerBridge, TransformerBridgeConfig, boot_native_body, native_body,
+                             native_path_ok, run_bridge, run_native, switched_off_hook)
 from .config import (MODEL_TYPES, OBS_ENCODINGS, Config, ConfigError, EnvConfig, TransformerModelConfig,
                              atomic_write_bytes, get_device)
 
@@ -42,8 +32,7 @@ from .config import (MODEL_TYPES, OBS_ENCODINGS, Config, ConfigError, EnvConfig,
 __all__ = ['TOKEN_KINDS', 'INDEX_CHANNEL_SIZES', 'MODEL_FILE_FORMAT', 'MODEL_FILE_VERSION', 'token_labels', 'EnvMismatchError',
            'EnvInfo', 'as_env_info', 'state_embedding_shape', 'embed_grid_indices', 'make_body',
            'TrajectoryPredictions', 'TrajectoryTransformer', 'DecisionTransformer', 'CloneTransformer', 'make_model',
-           'ModelFileError', 'check_env_fits', 'read_model_metadata', 'load_model', 'LegacyCheckpointError',
-           'legacy_model_config', 'convert_legacy_state_dict', 'import_legacy_model']
+           'ModelFileError', 'check_env_fits', 'read_model_metadata', 'load_model']
 
 # %% ../nbs/04_models.ipynb #4f720687
 TOKEN_KINDS = {"decision_transformer": ("R", "s", "a"), "clone_transformer": ("s", "a")}
@@ -149,17 +138,11 @@ def make_body(
 )->TransformerBridge:               # a TransformerLens 4 bridge; call it as body(resid, start_at_layer=0)
     "The TransformerLens 4 transformer body of a trajectory transformer, with a biased action head as its unembedding."
     attn_only = config.d_mlp == 0
-    cfg = TransformerBridgeConfig(
+    return boot_native_body(TransformerBridgeConfig(
         d_model=config.d_model, d_head=config.d_head, n_layers=config.n_layers, n_ctx=config.n_ctx, n_heads=config.n_heads,
         d_mlp=None if attn_only else config.d_mlp, d_vocab=1, d_vocab_out=n_actions, act_fn=config.act_fn,
         normalization_type="LN" if config.layer_norm else None, attn_only=attn_only, attention_dir="causal",
-        positional_embedding_type="standard", model_name=config.model_type)
-    native = NativeModel(cfg)
-    initialize_native_model(native, cfg)
-    native.head = nn.Linear(config.d_model, n_actions, bias=True)
-    nn.init.normal_(native.head.weight, std=cfg.initializer_range)
-    nn.init.zeros_(native.head.bias)
-    return build_bridge_from_module(native, architecture="TransformerLensNative", tl_config=cfg, model_name=config.model_type)
+        positional_embedding_type="standard", model_name=config.model_type))
 
 # %% ../nbs/04_models.ipynb #17d4be56
 class TrajectoryPredictions(NamedTuple):
@@ -169,7 +152,7 @@ class TrajectoryPredictions(NamedTuple):
     return_preds: Tensor|None = None # (B, T-1, 1): the next return-to-go, read at the action tokens
 
 # %% ../nbs/04_models.ipynb #9f223f99
-class TrajectoryTransformer(nn.Module):
+class TrajectoryTransformer(HookedBridgeModule):
     "Base class of `DecisionTransformer` and `CloneTransformer`: token embeddings, a TransformerLens body, heads."
     model_type: str = ""
     init_std: float = 0.02  # std of the embedding tables at initialisation
@@ -327,77 +310,27 @@ def to_tokens(
 # %% ../nbs/04_models.ipynb #c7c28dc6
 TrajectoryTransformer.direct_path = True  # run without the bridge's hook points when no hook is attached
 
-def _native(component:nn.Module) -> nn.Module:
-    "The module a bridge component wraps."
-    return component.original_component
-
-@patch
-def _direct_layers(self:TrajectoryTransformer) -> list[dict]:
-    "The body's native modules, layer by layer (cached; kept out of the module tree so nothing is registered twice)."
-    layers = self.__dict__.get("_direct_layers_cache")
-    if layers is None:
-        layers = []
-        for block in self.transformer.blocks:
-            mlp = block.mlp if "mlp" in block.submodules else None
-            layers.append(dict(ln1=_native(block.ln1), attn=_native(block.attn), **{x: _native(getattr(block.attn, x)) for x in "qkvo"},
-                               ln2=_native(block.ln2) if mlp is not None else None, fc_in=_native(getattr(mlp, "in")) if mlp is not None else None,
-                               fc_out=_native(mlp.out) if mlp is not None else None, act=_native(mlp).act if mlp is not None else None))
-        self.__dict__["_direct_layers_cache"] = layers
-    return layers
-
 @patch
 def _direct_path_ok(self:TrajectoryTransformer) -> bool:
     "May the forward pass skip the bridge? Only when nothing could be listening."
-    body = self.transformer
-    if not self.direct_path or getattr(body, "_weights_processed", False) or getattr(body, "compatibility_mode", False): return False
-    g = torch.nn.modules.module
-    if g._global_forward_hooks or g._global_forward_pre_hooks or g._global_backward_hooks or g._global_backward_pre_hooks: return False
-    modules = self.__dict__.get("_all_modules_cache")
+    if not self.direct_path: return False
+    modules = self.__dict__.get("_all_modules_cache")  # cached outside the module tree, so nothing is registered twice
     if modules is None: modules = self.__dict__["_all_modules_cache"] = list(self.modules())
-    # the bridge's blocks keep pre-hooks of their own on ln1/ln2 (wired on their first forward): those are not listeners
-    internal = {handle.id for block in body.blocks for handle in getattr(block, "_capture_hook_handles", ())}
-    for m in modules:
-        for hooks in (m._forward_hooks, m._forward_pre_hooks, m._backward_hooks, m._backward_pre_hooks):
-            if hooks and any(key not in internal for key in hooks): return False
-    return True
+    return native_path_ok(self.transformer, modules)
 
 @patch
-def _direct_body(self:TrajectoryTransformer, x:Tensor, attention_mask:Tensor|None) -> tuple[Tensor, Tensor]:
-    "The body's computation on its native modules (TL's `NativeAttention`/`NativeMLP` maths), without hook points."
-    body = self.transformer
-    B, n, _ = x.shape
-    if self.positional: x = x + _native(body.pos_embed).weight[:n]
-    padding = None if attention_mask is None else ~attention_mask.bool()[:, None, None, :]
-    for layer in self._direct_layers():
-        attn = layer["attn"]
-        h = layer["ln1"](x)
-        q, k, v = (layer[name](h).view(B, n, -1, attn.d_head).transpose(1, 2) for name in "qkv")
-        hidden = attn.causal_mask[:n, :n] if padding is None else attn.causal_mask[:n, :n] | padding
-        pattern = F.softmax((torch.matmul(q, k.transpose(-2, -1)) / attn.scale).masked_fill(hidden, float("-inf")), dim=-1)
-        pattern = pattern.masked_fill(hidden, 0.0)  # fully hidden (padded) queries attend to nothing
-        x = x + layer["o"](torch.matmul(pattern, v).transpose(1, 2).reshape(B, n, -1))
-        if layer["fc_in"] is not None: x = x + layer["fc_out"](layer["act"](layer["fc_in"](layer["ln2"](x))))
-    x = _native(body.ln_final)(x)
-    return _native(body.unembed)(x), x
+def _run_body(self:TrajectoryTransformer, tokens:Tensor, attention_mask:Tensor|None) -> tuple[Tensor, Tensor]:
+    "Logits at every token position and the final normalised residual stream, skipping the hook points when nothing listens."
+    if not self._direct_path_ok(): return run_bridge(self.transformer, tokens, attention_mask, self.positional)
+    native = self.__dict__.get("_native_body_cache")
+    if native is None: native = self.__dict__["_native_body_cache"] = native_body(self.transformer)
+    return run_native(native, tokens, attention_mask, self.positional)
 
 # %% ../nbs/04_models.ipynb #5c22634b
 @patch
 def _token_mask(self:TrajectoryTransformer, mask:Tensor, n_tokens:int) -> Tensor:
     "A (batch, steps) step mask as a (batch, tokens) attention mask."
     return torch.as_tensor(mask, device=self.device).to(torch.long).repeat_interleave(self.tokens_per_step, dim=1)[:, :n_tokens]
-
-@patch
-def _run_body(self:TrajectoryTransformer, tokens:Tensor, attention_mask:Tensor|None, want_resid:bool=False) -> tuple[Tensor, Tensor|None]:
-    "Action logits at every token position and (if `want_resid`) the final, normalised residual stream."
-    if self._direct_path_ok(): return self._direct_body(tokens, attention_mask)
-    kwargs = {} if attention_mask is None else {"attention_mask": attention_mask}
-    if not self.positional: kwargs["start_at_layer"] = 0
-    final = {}
-    handle = self.transformer.ln_final.register_forward_hook(lambda m, i, out: final.update(resid=out)) if want_resid else None
-    try: logits = self.transformer(tokens, **kwargs)
-    finally:
-        if handle is not None: handle.remove()
-    return logits, final.get("resid")
 
 @patch
 def forward(
@@ -413,11 +346,10 @@ def forward(
     if return_type not in ("logits", "all"): raise ValueError(f"return_type must be 'logits' or 'all', got {return_type!r}")
     tokens = self.to_tokens(states, actions, returns_to_go, timesteps)
     attention_mask = None if mask is None else self._token_mask(mask, tokens.shape[1])
-    capture = return_type == "all" and self.config.state_and_return_heads
-    logits, resid = self._run_body(tokens, attention_mask, want_resid=capture)
+    logits, resid = self._run_body(tokens, attention_mask)
     action_logits = logits[:, self.token_kinds.index("s")::self.tokens_per_step]
     if return_type == "logits": return action_logits
-    if not capture: return TrajectoryPredictions(action_logits)
+    if not self.config.state_and_return_heads: return TrajectoryPredictions(action_logits)
     at_actions = resid[:, self.tokens_per_step - 1::self.tokens_per_step]
     state_preds = (at_actions @ self.W_state_pred + self.b_state_pred).reshape(*at_actions.shape[:2], *self.env_info.obs_shape)
     return TrajectoryPredictions(action_logits, state_preds, at_actions @ self.W_return_pred + self.b_return_pred)
@@ -425,103 +357,22 @@ def forward(
 # %% ../nbs/04_models.ipynb #e32a88a7
 _BODY_EMBEDDING_HOOKS = ("hook_embed", "hook_tokens", "embed.")  # the body's token embedding is unused: ours replaces it
 
+@patch
+def own_hook_points(self:TrajectoryTransformer) -> dict[str, HookPoint]:
+    "The model's own hook points, in the order they fire (`hook_tokens` is an alias of `hook_embed`)."
+    return {name: getattr(self, name) for name in self.embedding_hook_names} | {"hook_tokens": self.hook_embed}
+
 @patch(as_prop=True)
 def hook_dict(self:TrajectoryTransformer) -> dict[str, HookPoint]:
     "Every hook point of the model by its TransformerLens name (aliases included)."
-    hooks = {name: getattr(self, name) for name in self.embedding_hook_names}
-    hooks["hook_tokens"] = self.hook_embed
+    hooks = self.own_hook_points()
     body = self.transformer
     for name, hp in body.hook_dict.items():
         if name in hooks or name.startswith(_BODY_EMBEDDING_HOOKS): continue
         if not self.positional and (name == "hook_pos_embed" or name.startswith("pos_embed.")): continue
-        if body._gated_hook_reason(hp.name or name) is not None: continue  # switched off (e.g. hook_result until set_use_attn_result(True))
+        if switched_off_hook(body, hp, name) is not None: continue  # e.g. hook_result until set_use_attn_result(True)
         hooks[name] = hp
     return hooks
-
-@patch
-def _unknown_hook(self:TrajectoryTransformer, name:str) -> KeyError:
-    close = difflib.get_close_matches(name, list(self.hook_dict), n=3)
-    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else "; see model.hook_dict for the names"
-    return KeyError(f"Unknown hook name {name!r}{hint}")
-
-@patch
-@contextmanager
-def hooks(
-    self:TrajectoryTransformer,
-    fwd_hooks:Sequence=(),        # (name or name filter, fn) pairs run on the forward pass
-    bwd_hooks:Sequence=(),        # (name or name filter, fn) pairs run on the backward pass
-    reset_hooks_end:bool=True,    # remove these hooks when the context ends
-    clear_contexts:bool=False,    # also clear the hook points' `ctx`
-):
-    "Context manager that adds hooks for its duration (as TransformerLens's `hooks`)."
-    own = {name: getattr(self, name) for name in self.embedding_hook_names} | {"hook_tokens": self.hook_embed}
-    known = self.hook_dict
-    body_names = set(known) - set(own)
-    body_hooks, added = {"fwd": [], "bwd": []}, []
-    try:
-        for direction, hook_list in (("fwd", fwd_hooks), ("bwd", bwd_hooks)):
-            for name_or_filter, fn in hook_list:
-                if isinstance(name_or_filter, str):
-                    if name_or_filter in own: targets = [own[name_or_filter]]
-                    elif name_or_filter in body_names: body_hooks[direction].append((name_or_filter, fn)); targets = []
-                    else: raise self._unknown_hook(name_or_filter)
-                else:
-                    targets = list({id(hp): hp for n, hp in own.items() if name_or_filter(n)}.values())
-                    body_hooks[direction].append((lambda n, f=name_or_filter: n in body_names and f(n), fn))
-                added += [(hp, direction, hp.add_hook(fn, dir=direction)) for hp in targets]
-        with self.transformer.hooks(body_hooks["fwd"], body_hooks["bwd"], reset_hooks_end=reset_hooks_end, clear_contexts=clear_contexts):
-            yield self
-    finally:
-        for hp, direction, handle in added:
-            if reset_hooks_end:
-                handle.hook.remove()
-                setattr(hp, f"{direction}_hooks", [h for h in getattr(hp, f"{direction}_hooks") if h is not handle])
-            if clear_contexts: hp.clear_context()
-
-@patch
-def run_with_hooks(
-    self:TrajectoryTransformer,
-    *args,                        # the inputs of `forward`
-    fwd_hooks:Sequence=(),        # (name or name filter, fn) pairs
-    bwd_hooks:Sequence=(),        # (name or name filter, fn) pairs
-    reset_hooks_end:bool=True,    # remove the hooks afterwards
-    clear_contexts:bool=False,    # clear the hook points' `ctx` afterwards
-    **kwargs,                     # more arguments of `forward` (mask, return_type, ...)
-):
-    "Run `forward` with temporary hooks."
-    with self.hooks(fwd_hooks, bwd_hooks, reset_hooks_end, clear_contexts):
-        return self(*args, **kwargs)
-
-@patch
-def run_with_cache(
-    self:TrajectoryTransformer,
-    *args,                              # the inputs of `forward`
-    names_filter:str|Sequence[str]|Callable|None=None, # which activations to keep (default: all)
-    device:str|torch.device|None=None,  # move the cached activations there
-    remove_batch_dim:bool=False,        # drop the batch dimension (batch size 1)
-    **kwargs,                           # more arguments of `forward`
-)->tuple[Any, ActivationCache]:         # the output of `forward` and a TransformerLens `ActivationCache`
-    "Run `forward` and keep the activations at every hook point `names_filter` selects."
-    known = self.hook_dict
-    if names_filter is None: names = list(known)
-    elif isinstance(names_filter, str): names = [names_filter]
-    elif callable(names_filter): names = [n for n in known if names_filter(n)]
-    else: names = list(names_filter)
-    for name in names:
-        if name not in known: raise self._unknown_hook(name)
-    cache = {}
-    def saver(name):
-        def save(activation, hook): cache[name] = activation.detach().to(device) if device is not None else activation.detach()
-        return save
-    out = self.run_with_hooks(*args, fwd_hooks=[(n, saver(n)) for n in names], **kwargs)
-    if remove_batch_dim: cache = {k: v[0] for k, v in cache.items()}
-    return out, ActivationCache({n: cache[n] for n in names if n in cache}, self.transformer, has_batch_dim=not remove_batch_dim)
-
-@patch
-def reset_hooks(self:TrajectoryTransformer, including_permanent:bool=False):
-    "Remove the hooks of every hook point (TransformerLens's `reset_hooks`)."
-    for name in self.embedding_hook_names: getattr(self, name).remove_hooks("both", including_permanent=including_permanent)
-    self.transformer.reset_hooks(including_permanent=including_permanent)
 
 # %% ../nbs/04_models.ipynb #47f78219
 _BODY_ATTRIBUTES = ("cfg", "blocks", "ln_final", "unembed", "W_Q", "W_K", "W_V", "W_O", "b_Q", "b_K", "b_V", "b_O", "W_in", "W_out",
@@ -601,7 +452,7 @@ def read_model_metadata(path:str|Path) -> dict:
     try:
         with safe_open(str(path), framework="pt") as f: metadata = f.metadata() or {}
     except (SafetensorError, OSError, ValueError) as e:
-        hint = " (an upstream DecisionTransformerInterpretability checkpoint? use import_legacy_model)" if path.suffix == ".pt" else ""
+        hint = " (an upstream DecisionTransformerInterpretability checkpoint? use import_legacy_model from dtinterp.legacy)" if path.suffix == ".pt" else ""
         raise ModelFileError(f"{path} is not a readable safetensors model file: {e}{hint}") from e
     if metadata.get("format") != MODEL_FILE_FORMAT:
         raise ModelFileError(f"{path} is a safetensors file but not a dtinterp model (no '{MODEL_FILE_FORMAT}' metadata); write models with model.save")
@@ -623,92 +474,4 @@ def load_model(
     try: tensors = safetensors_load(Path(path).read_bytes())
     except (SafetensorError, ValueError) as e: raise ModelFileError(f"{path}: its weights cannot be read ({e}); the file may be truncated") from e
     model.load_state_dict({k: v.to(model.device) for k, v in tensors.items()})
-    return model
-
-# %% ../nbs/04_models.ipynb #5e8c41a8
-class LegacyCheckpointError(ValueError):
-    "An upstream checkpoint that is unreadable or uses features dtinterp cannot reproduce exactly."
-
-def _legacy_json(checkpoint:dict, key:str, required:bool=True) -> dict:
-    value = checkpoint.get(key)
-    if value is None:
-        if required: raise LegacyCheckpointError(f"the checkpoint has no {key!r}; it is not a DecisionTransformerInterpretability model checkpoint")
-        return {}
-    return json.loads(value) if isinstance(value, str) else dict(value)
-
-def legacy_model_config(checkpoint:dict, device:str="cpu") -> tuple[TransformerModelConfig, EnvInfo]:
-    "The dtinterp config and `EnvInfo` that reproduce an upstream checkpoint, or `LegacyCheckpointError` saying why none can."
-    mc, ec = _legacy_json(checkpoint, "model_config"), _legacy_json(checkpoint, "environment_config")
-    oc, sd = _legacy_json(checkpoint, "offline_config", required=False), checkpoint["model_state_dict"]
-    refuse = lambda why: LegacyCheckpointError(f"cannot import this checkpoint exactly: {why}")
-    if mc.get("state_embedding_type", "grid") not in ("grid", "linear"): raise refuse(f"state_embedding_type={mc['state_embedding_type']!r} (only the linear 'grid' embedding is supported)")
-    if mc.get("time_embedding_type", "embedding") == "linear": raise refuse("time_embedding_type='linear' (upstream's had a bias on the raw timestep)")
-    if mc.get("gated_mlp", False): raise refuse("gated MLPs")
-    act_fn = mc.get("activation_fn", "relu")
-    if act_fn not in ("relu", "gelu"): raise refuse(f"activation {act_fn!r}")
-    model_type = oc.get("model_type", mc.get("model_type", "decision_transformer"))
-    if model_type not in MODEL_TYPES: raise refuse(f"model_type={model_type!r}")
-    channels = 20 if ec.get("one_hot_obs", False) else 3
-    n_in = sd["state_embedding.weight"].shape[1]
-    side = ec.get("view_size", 7) if not ec.get("fully_observed", False) else math.isqrt(n_in // channels)
-    if side * side * channels != n_in: raise refuse(f"its state embedding reads {n_in} numbers, not a {side}x{side}x{channels} observation")
-    n_actions = sd["action_predictor.weight"].shape[0]
-    d_model, n_layers = int(mc["d_model"]), int(mc["n_layers"])
-    d_mlp = sd["transformer.blocks.0.mlp.W_in"].shape[1] if "transformer.blocks.0.mlp.W_in" in sd else 0
-    config = TransformerModelConfig(
-        model_type=model_type, d_model=d_model, n_heads=int(mc["n_heads"]), d_mlp=int(d_mlp), n_layers=n_layers, n_ctx=int(mc["n_ctx"]),
-        layer_norm="transformer.blocks.0.ln1.w" in sd, act_fn=act_fn, state_embedding="linear", time_embedding="embedding",
-        max_timestep=sd["time_embedding.weight"].shape[0] - 1, state_and_return_heads="state_predictor.weight" in sd and model_type == "decision_transformer",
-        device=device, positional_embedding=True)
-    return config, EnvInfo([side, side, channels], int(n_actions), "onehot" if channels == 20 else "index", ec.get("env_id", ""))
-
-def convert_legacy_state_dict(sd:dict[str, Tensor], config:TransformerModelConfig, info:EnvInfo) -> dict[str, Tensor]:
-    "Upstream (TransformerLens 1.x) weights renamed and reshaped for a dtinterp model of `config`."
-    H, W, C = info.obs_shape
-    new = {"W_state": einops.rearrange(sd["state_embedding.weight"], "d (c h w) -> h w c d", c=C, h=H, w=W),
-           "W_action": sd["action_embedding.0.weight"], "W_time": sd["time_embedding.weight"],
-           "transformer.pos_embed.weight": sd["transformer.pos_embed.W_pos"],
-           "transformer.unembed.weight": sd["action_predictor.weight"], "transformer.unembed.bias": sd["action_predictor.bias"]}
-    if config.model_type == "decision_transformer": new["W_rtg"] = sd["reward_embedding.0.weight"].T
-    if config.state_and_return_heads:
-        new["W_state_pred"] = einops.rearrange(sd["state_predictor.weight"], "(c h w) d -> d (h w c)", c=C, h=H, w=W)
-        new["b_state_pred"] = einops.rearrange(sd["state_predictor.bias"], "(c h w) -> (h w c)", c=C, h=H, w=W)
-        new["W_return_pred"], new["b_return_pred"] = sd["reward_predictor.weight"].T, sd["reward_predictor.bias"]
-    for l in range(config.n_layers):
-        old, blk = f"transformer.blocks.{l}.", f"transformer.blocks.{l}."
-        for x in "qkv":
-            new[f"{blk}attn.{x}.weight"] = einops.rearrange(sd[f"{old}attn.W_{x.upper()}"], "h m d -> (h d) m")
-            new[f"{blk}attn.{x}.bias"] = sd[f"{old}attn.b_{x.upper()}"].reshape(-1)
-        new[f"{blk}attn.o.weight"] = einops.rearrange(sd[f"{old}attn.W_O"], "h d m -> m (h d)")
-        new[f"{blk}attn.o.bias"] = sd[f"{old}attn.b_O"]
-        if config.d_mlp:
-            new[f"{blk}mlp.in.weight"], new[f"{blk}mlp.in.bias"] = sd[f"{old}mlp.W_in"].T, sd[f"{old}mlp.b_in"]
-            new[f"{blk}mlp.out.weight"], new[f"{blk}mlp.out.bias"] = sd[f"{old}mlp.W_out"].T, sd[f"{old}mlp.b_out"]
-        if config.layer_norm:
-            for ln in ("ln1", "ln2") if config.d_mlp else ("ln1",):
-                new[f"{blk}{ln}.weight"], new[f"{blk}{ln}.bias"] = sd[f"{old}{ln}.w"], sd[f"{old}{ln}.b"]
-    if config.layer_norm: new["transformer.ln_final.weight"], new["transformer.ln_final.bias"] = sd["transformer.ln_final.w"], sd["transformer.ln_final.b"]
-    return {k: v.detach().clone().float() for k, v in new.items()}
-
-def import_legacy_model(
-    src:str|Path,              # an upstream `.pt` checkpoint (a dict of model_state_dict and JSON configs)
-    dst:str|Path|None=None,    # also save the imported model there (a dtinterp safetensors file)
-    device:str="cpu",          # where to put the model
-)->TrajectoryTransformer:
-    "Import a DecisionTransformerInterpretability checkpoint as an equivalent dtinterp model (loaded with `weights_only=True`)."
-    src = Path(src)
-    if not src.exists(): raise FileNotFoundError(f"No checkpoint at {src}")
-    try: checkpoint = torch.load(src, map_location="cpu", weights_only=True)
-    except Exception as e: raise LegacyCheckpointError(f"{src} cannot be opened as a weights-only torch checkpoint: {e}") from e
-    if not isinstance(checkpoint, dict) or "model_state_dict" not in checkpoint:
-        raise LegacyCheckpointError(f"{src} is not a DecisionTransformerInterpretability checkpoint (no 'model_state_dict')")
-    config, info = legacy_model_config(checkpoint, device)
-    sd = checkpoint["model_state_dict"]
-    model = make_model(config, info)
-    new = convert_legacy_state_dict(sd, config, info)
-    new.setdefault("transformer.embed.weight", model.state_dict()["transformer.embed.weight"])  # the body's unused token embedding
-    missing = sorted(set(model.state_dict()) - set(new))
-    if missing: raise LegacyCheckpointError(f"cannot import {src} exactly: no upstream weights for {missing}")
-    model.load_state_dict({k: v.to(model.device) for k, v in new.items()})
-    if dst is not None: model.save(dst)
     return model

@@ -1,4 +1,4 @@
-"""A safe, self-describing file format for recorded MiniGrid episodes: a recorder for any policy, a reader that checks what it opens, summaries and plots, and an importer for the pickle files of earlier decision-transformer projects.
+"""A safe, self-describing file format for recorded MiniGrid episodes: a recorder for any policy, a reader that checks what it opens, and summaries and plots.
 
 Docs: https://dtinterp.github.io/dtinterp/trajectories.html.md"""
 
@@ -7,14 +7,10 @@ Docs: https://dtinterp.github.io/dtinterp/trajectories.html.md"""
 # %% ../nbs/02_trajectories.ipynb #db715aca
 from __future__ import annotations
 
-import _compat_pickle
 import copy
 import datetime
 import io
 import json
-import lzma
-import gzip
-import pickle
 import platform
 import zipfile
 import zlib
@@ -32,7 +28,7 @@ from .environments import ONEHOT_CHANNELS, action_names, make_vector_env
 
 # %% auto #0
 __all__ = ['FORMAT_NAME', 'FORMAT_VERSION', 'ARRAY_NAMES', 'OBS_DTYPES', 'TrajectoryFileError', 'Trajectories', 'make_header',
-           'Policy', 'RandomPolicy', 'record_trajectories', 'plot_summary', 'import_legacy']
+           'Policy', 'RandomPolicy', 'record_trajectories', 'plot_summary']
 
 # %% ../nbs/02_trajectories.ipynb #3f0bc300
 FORMAT_NAME = "dtinterp.trajectories"
@@ -190,7 +186,7 @@ def _read_npz(path:Path) -> dict:
     for magic, kind in _LEGACY_MAGIC.items():
         if head.startswith(magic):
             raise TrajectoryFileError(f"{path} looks like {kind} pickle file (a legacy trajectory file?), not a dtinterp trajectory file; "
-                                      f"convert it safely with import_legacy({str(path)!r}, 'new_file.npz')")
+                                      f"convert it safely with import_legacy({str(path)!r}, 'new_file.npz') from dtinterp.legacy")
     try:
         with zipfile.ZipFile(path) as zf:
             names = [n for n in zf.namelist()]
@@ -382,119 +378,3 @@ def plot_summary(
                             f"± {s['std_return']:.3f}, success {s['success_rate']:.0%}, mean length {s['mean_length']:.1f}")
     fig.update_yaxes(title_text="episodes", row=1, col=1)
     return fig
-
-# %% ../nbs/02_trajectories.ipynb #4bb9fc22
-def _numpy_core():
-    return getattr(np, "_core", None) or np.core  # numpy 2 renamed numpy.core to numpy._core
-
-_SAFE_GLOBALS = {
-    (mod, name) for mod in ("numpy.core.multiarray", "numpy._core.multiarray") for name in ("_reconstruct", "scalar")
-} | {(mod, "_frombuffer") for mod in ("numpy.core.numeric", "numpy._core.numeric")} | {("numpy", "ndarray"), ("numpy", "dtype")} | {
-    ("builtins", name) for name in ("set", "frozenset", "bytearray", "complex")  # plain values that old protocols pickle through globals
-} | {("_codecs", "encode"), ("collections", "OrderedDict")}  # protocol 2 pickles bytes (so array buffers) via _codecs.encode
-
-class _NumpyOnlyUnpickler(pickle.Unpickler):
-    "An unpickler that rebuilds numpy arrays and plain containers and refuses every other global."
-    def find_class(self, module:str, name:str):
-        module, name = _compat_pickle.NAME_MAPPING.get((module, name), (_compat_pickle.IMPORT_MAPPING.get(module, module), name))  # Python 2 names, as pickle does
-        if (module, name) not in _SAFE_GLOBALS:
-            raise TrajectoryFileError(f"Refused to unpickle the global '{module}.{name}': legacy trajectory files may only contain numpy "
-                                      f"arrays and plain containers, so this file is not one, or it has been tampered with. Nothing from it was run.")
-        if module == "numpy": return getattr(np, name)
-        if module in ("builtins", "_codecs", "collections"): return getattr(__import__(module), name)
-        return getattr(getattr(_numpy_core(), module.rsplit(".", 1)[1]), name)
-
-def _read_legacy_pickle(path:Path):
-    "Decompress (xz, gzip or none, by magic bytes) and unpickle `path` with the numpy-only unpickler."
-    raw = path.read_bytes()
-    try:
-        if raw.startswith(b"\xfd7zXZ\x00"): raw = lzma.decompress(raw)
-        elif raw.startswith(b"\x1f\x8b"): raw = gzip.decompress(raw)
-        return _NumpyOnlyUnpickler(io.BytesIO(raw)).load()
-    except TrajectoryFileError: raise
-    except (lzma.LZMAError, EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError, IndexError, KeyError, AttributeError) as e:
-        raise TrajectoryFileError(f"{path} is not a readable legacy trajectory file; it is truncated, corrupt or of another format ({type(e).__name__}: {e})") from e
-
-# %% ../nbs/02_trajectories.ipynb #a1bb5e25
-def _legacy_final_mask(infos, num_steps:int, num_envs:int) -> np.ndarray|None:
-    "(num_steps, num_envs) bool: where `infos` says an env's episode really ended, if the infos carry that."
-    try:
-        rows = [np.asarray(info.get("_final_observation", info.get("_final_info")), dtype=bool) for info in infos]
-        mask = np.stack(rows)
-        return mask if mask.shape == (num_steps, num_envs) else None
-    except (AttributeError, TypeError, ValueError): return None
-
-def _split_legacy_rollout(
-    dones:np.ndarray,      # (num_steps, num_envs) the env terminated at this step
-    truncated:np.ndarray,  # (num_steps, num_envs) the env truncated here, or (last row) the rollout stopped
-    final:np.ndarray|None=None,  # (num_steps, num_envs) where the env itself ended an episode, if known
-) -> tuple[list, int]:
-    "Whole episodes of a step-major rollout as (env, start, stop, terminated, truncated), env by env, and how many tails were dropped."
-    num_steps, num_envs = dones.shape
-    ends = dones | truncated
-    ends[-1] = dones[-1] | (truncated[-1] & final[-1] if final is not None else False)  # the last row's truncated is the rollout tag
-    episodes, dropped = [], 0
-    for e in range(num_envs):
-        start = 0
-        for t in np.flatnonzero(ends[:, e]):
-            episodes.append((e, start, t + 1, bool(dones[t, e]), bool(truncated[t, e] and not dones[t, e])))
-            start = t + 1
-        dropped += start < num_steps
-    return episodes, dropped
-
-# %% ../nbs/02_trajectories.ipynb #38db7e58
-def _legacy_env_config(args:dict, obs_shape:tuple) -> EnvConfig:
-    "The `EnvConfig` a legacy run used, from its argparse args and its observations' shape."
-    if "env_id" not in args: raise TrajectoryFileError(f"The legacy metadata has no env_id (its args are {sorted(args)}); cannot tell which environment it is for")
-    encoding = {3: "index", len(ONEHOT_CHANNELS): "onehot"}.get(obs_shape[-1])
-    if encoding is None or len(obs_shape) != 3:
-        raise TrajectoryFileError(f"Legacy observations of shape {obs_shape} are neither MiniGrid index (h, w, 3) nor one-hot (h, w, {len(ONEHOT_CHANNELS)}) grids")
-    fully_obs = bool(args.get("fully_observed", False))
-    view_size = int(args.get("view_size") or obs_shape[0]) if not fully_obs else int(args.get("view_size") or 7)
-    if not fully_obs and tuple(obs_shape[:2]) != (view_size, view_size):
-        raise TrajectoryFileError(f"The legacy args say view_size={view_size} but the observations are {obs_shape[0]}x{obs_shape[1]}")
-    return EnvConfig(env_id=args["env_id"], view_size=view_size, obs=encoding, fully_obs=fully_obs, max_steps=args.get("max_steps"))
-
-def _legacy_metadata(obj) -> tuple[dict, dict]:
-    "Check the top-level layout of a legacy pickle; return its data and args."
-    if not (isinstance(obj, dict) and isinstance(obj.get("data"), dict)):
-        raise TrajectoryFileError(f"Not a legacy trajectory file: expected a dict with 'data' and 'metadata', got {type(obj).__name__}"
-                                  + (f" with keys {sorted(obj)}" if isinstance(obj, dict) else ""))
-    data, meta = obj["data"], obj.get("metadata") or {}
-    missing = [k for k in ("observations", "actions", "rewards", "dones", "truncated") if not isinstance(data.get(k), np.ndarray)]
-    if missing: raise TrajectoryFileError(f"Not a legacy trajectory file: data lacks the arrays {missing}")
-    args = meta.get("args", {})
-    if isinstance(args, str): args = json.loads(args)  # later versions of the writer stored args as JSON
-    return data, dict(args, _time=meta.get("time"))
-
-# %% ../nbs/02_trajectories.ipynb #f611c2ec
-def import_legacy(
-    src:str|Path,            # a DecisionTransformerInterpretability trajectory pickle (.xz, .gz or plain)
-    dst:str|Path|None=None,  # if given, write the converted dtinterp file here
-    progress:bool=True,      # print how many episodes were kept and dropped
-) -> Trajectories:
-    "Convert a legacy pickle-based trajectory file into `Trajectories`, through an unpickler that refuses all code."
-    src = Path(src)
-    if not src.exists(): raise FileNotFoundError(f"No legacy trajectory file at {src}")
-    data, args = _legacy_metadata(_read_legacy_pickle(src))
-    obs, actions, rewards, dones, truncated = (data[k] for k in ("observations", "actions", "rewards", "dones", "truncated"))
-    if not (actions.ndim == 2 and obs.shape[:2] == actions.shape == rewards.shape == dones.shape == truncated.shape):
-        raise TrajectoryFileError(f"{src}: expected (num_steps, num_envs, ...) arrays with matching leading dims, got observations {obs.shape}, "
-                                  f"actions {actions.shape}, rewards {rewards.shape}, dones {dones.shape}, truncated {truncated.shape}")
-    cfg = _legacy_env_config(args, obs.shape[2:])
-    final = _legacy_final_mask(data.get("infos"), *actions.shape) if data.get("infos") is not None else None
-    episodes, dropped = _split_legacy_rollout(dones.astype(bool), truncated.astype(bool), final)
-    if not episodes: raise TrajectoryFileError(f"{src} holds no complete episode (all {actions.shape[1]} envs were still running when the rollout stopped)")
-    take = lambda a: np.concatenate([a[s:t, e] for e, s, t, _, _ in episodes])
-    names = action_names(cfg.env_id)
-    collection = {"source": "legacy", "legacy_file": src.name, "legacy_layout": "(num_steps, num_envs)", "num_steps": int(actions.shape[0]),
-                  "num_envs": int(actions.shape[1]), "dropped_incomplete_episodes": int(dropped),
-                  "legacy_time": datetime.datetime.fromtimestamp(args["_time"], datetime.timezone.utc).isoformat(timespec="seconds") if args.get("_time") else None}
-    policy = {"name": "legacy", "args": {k: v for k, v in args.items() if k != "_time"}}
-    header = make_header(cfg, names, obs.shape[2:], json.loads(json.dumps(policy, default=str)), collection)
-    trajs = Trajectories(take(obs).astype(OBS_DTYPES[cfg.obs]), take(actions), take(rewards),
-                         [t - s for _, s, t, _, _ in episodes], [ep[3] for ep in episodes], [ep[4] for ep in episodes], header)
-    if progress: print(f"{src.name}: {len(trajs)} whole episodes ({len(trajs.actions)} steps) from {actions.shape[1]} envs x {actions.shape[0]} steps; "
-                       f"dropped {dropped} unfinished episodes at the end of the rollout")
-    if dst is not None: trajs.save(dst)
-    return trajs

@@ -41,7 +41,7 @@ VIEW_JS = """() => { const v = [...document.querySelectorAll('.dtinterp-attentio
 
 def write_notebook(path:Path, model:Path, seed:int):
     code = [
-        "from pathlib import Path\nfrom dtinterp.models import import_legacy_model, load_model\nfrom dtinterp.play import play",
+        "from pathlib import Path\nfrom dtinterp.legacy import import_legacy_model\nfrom dtinterp.models import load_model\nfrom dtinterp.play import play",
         f"MODEL_PATH, LEGACY_PATH = Path({str(model)!r}), Path({str(LEGACY)!r})\n"
         "model = load_model(MODEL_PATH, device='cpu') if MODEL_PATH.exists() else import_legacy_model(LEGACY_PATH)",
         f"widget = play(model, seed={seed})\nwidget",
