@@ -1,4 +1,4 @@
-"""Plotly figures and circuitsvis attention views that render with no network: small notebook outputs, standalone pages with their JavaScript inlined once, a docs processor, and a headless-browser check that a page loads nothing from outside.
+"""Plotly figures and circuitsvis attention views that render with no network: small notebook outputs, standalone pages with their JavaScript inlined once, and whole notebooks as offline pages.
 
 Docs: https://dtinterp.github.io/dtinterp/viz.html.md"""
 
@@ -7,19 +7,12 @@ Docs: https://dtinterp.github.io/dtinterp/viz.html.md"""
 # %% ../nbs/08_viz.ipynb #28bc8a6f
 from __future__ import annotations
 
-import concurrent.futures
 import copy
 import hashlib
 import html as html_lib
 import itertools
 import json
-import os
 import re
-import shutil
-import tempfile
-import time
-import urllib.parse
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,10 +26,10 @@ from plotly.io.base_renderers import MimetypeRenderer, PlotlyRenderer
 from .config import atomic_write_text
 
 # %% auto #0
-__all__ = ['PLOTLY_MIME', 'OFFLINE_RENDERER', 'CHROMIUM_ARGS', 'OfflinePlotlyRenderer', 'use_offline_plotly',
-           'plotly_labextension', 'plotlyjs_html', 'figure_html', 'bundle_html', 'attention_props', 'attention_html',
-           'forget_bundle', 'AttentionView', 'attention_view', 'page_html', 'write_html', 'OfflineDocs',
-           'offline_outputs', 'notebook_html', 'find_chromium', 'is_local_url', 'PageReport', 'browser_check']
+__all__ = ['PLOTLY_MIME', 'OFFLINE_RENDERER', 'OfflinePlotlyRenderer', 'use_offline_plotly', 'plotly_labextension',
+           'plotlyjs_html', 'figure_html', 'bundle_html', 'attention_props', 'attention_html', 'forget_bundle',
+           'AttentionView', 'attention_view', 'page_html', 'write_html', 'strip_bundle', 'OfflineOutputs',
+           'offline_outputs', 'notebook_html']
 
 # %% ../nbs/08_viz.ipynb #e87d46cb
 PLOTLY_MIME = "application/vnd.plotly.v1+json"  # plotly's own mime type for a figure as JSON
@@ -292,11 +285,17 @@ def write_html(
 # %% ../nbs/08_viz.ipynb #54249123
 _BUNDLE_RE = re.compile(r'<script type="text/javascript" data-dtinterp="circuitsvis-bundle">.*?</script>\n?', re.DOTALL)
 
+def strip_bundle(
+    html:str,  # HTML that may hold circuitsvis's bundle, as `bundle_html` writes it
+) -> str:      # the same HTML without it
+    "Remove circuitsvis's bundle `<script>` from `html` (views stay; a page or notebook puts the bundle back once)."
+    return _BUNDLE_RE.sub("", html)
+
 def _text(v) -> str: return "".join(v) if isinstance(v, list) else v
 
-class OfflineDocs:
-    "nbdev doc processor: plotly JSON outputs become inline figures (plotly.js once per page), circuitsvis's bundle goes before the first attention view."
-    def __init__(self, nb): self.nb, self.plots, self.views, self._plotlyjs, self._bundle = nb, 0, 0, False, False
+class OfflineOutputs:
+    "Makes a notebook's outputs offline cell by cell, for one page: plotly JSON becomes inline figures (plotly.js once), circuitsvis's bundle goes before the first attention view."
+    def __init__(self): self.plots, self.views, self._plotlyjs, self._bundle = 0, 0, False, False
 
     def output(self, out:dict):
         data = out.get("data")
@@ -312,11 +311,12 @@ class OfflineDocs:
             self._plotlyjs |= 'data-dtinterp="plotlyjs"' in h
             n_views = h.count('data-dtinterp="attention-view"')
             if not n_views and 'data-dtinterp="circuitsvis-bundle"' not in h: return
-            h = _BUNDLE_RE.sub("", h)  # wherever the notebook displayed it, the page needs it once, before its first view
+            h = strip_bundle(h)  # wherever the notebook displayed it, the page needs it once, before its first view
             if n_views and not self._bundle: h, self._bundle = bundle_html() + "\n" + h, True
             data["text/html"], self.views = h, self.views + n_views
 
-    def __call__(self, cell):
+    def cell(self, cell:dict):
+        "Make the outputs of `cell` (a notebook cell, changed in place) offline."
         if "outputs" not in cell: return
         # an empty result (execnb formats a figure that already displayed itself) would render as a warning
         cell["outputs"] = [o for o in cell["outputs"] if o.get("data", True)]
@@ -326,8 +326,8 @@ def offline_outputs(
     nb:dict,  # a notebook (nbformat node or the plain dict of its JSON), changed in place
 ) -> dict:    # {"plots": plotly figures, "views": attention views} on the page
     "Prepare a notebook's saved outputs for an offline HTML page; returns how many figures and views it shows."
-    proc = OfflineDocs(nb)
-    for cell in nb["cells"]: proc(cell)
+    proc = OfflineOutputs()
+    for cell in nb["cells"]: proc.cell(cell)
     return {"plots": proc.plots, "views": proc.views}
 
 # %% ../nbs/08_viz.ipynb #78941c53
@@ -355,117 +355,3 @@ def notebook_html(
                             extra_loaders=[jinja2.DictLoader({"dtinterp_offline.html.j2": _OFFLINE_NBCONVERT_TEMPLATE})])
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or "notebook"}})
     return body, counts
-
-# %% ../nbs/08_viz.ipynb #8b1ca8af
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-default-apps", "--disable-extensions", "--no-default-browser-check",
-                 "--metrics-recording-only", "--disable-domain-reliability"]
-_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-
-def find_chromium() -> str|None:
-    "Path of a Chromium/Chrome binary: `$DTINTERP_CHROMIUM`, else the first of chromium, google-chrome, ... on PATH."
-    env = os.environ.get("DTINTERP_CHROMIUM")
-    if env: return env if Path(env).exists() else None
-    for name in _CHROMIUMS:
-        if p := shutil.which(name): return p
-    return None
-
-def is_local_url(url:str) -> bool:
-    "Does loading `url` stay on this machine (file/data/blob/about, or localhost)?"
-    u = urllib.parse.urlsplit(url)
-    if u.scheme in ("file", "data", "blob", "about"): return True
-    return u.scheme in ("http", "https", "ws", "wss") and (u.hostname or "") in ("localhost", "127.0.0.1", "::1")
-
-# %% ../nbs/08_viz.ipynb #0a3ce733
-@dataclass
-class PageReport:
-    "What headless Chromium saw on one page."
-    target: str                    # the page's URL
-    plots: int = 0                 # plotly figures on the page (figure divs and unrendered notes)
-    plots_rendered: int = 0        # of which drawn (an SVG inside)
-    views: int = 0                 # attention views on the page
-    views_rendered: int = 0        # of which drawn by circuitsvis
-    outside_requests: list[str] = field(default_factory=list)  # URLs the page tried to load from outside (blocked)
-    errors: list[str] = field(default_factory=list)            # uncaught JavaScript errors, failed load
-    seconds: float = 0.0           # time to load and draw
-
-    @property
-    def ok(self) -> bool:
-        "No outside request, no error, every figure and view drawn."
-        return (not self.outside_requests and not self.errors and self.plots_rendered == self.plots
-                and self.views_rendered == self.views)
-
-    def __str__(self):
-        s = (f"{'PASS' if self.ok else 'FAIL'} {self.target}: plots {self.plots_rendered}/{self.plots}, "
-             f"attention views {self.views_rendered}/{self.views}, outside requests {len(self.outside_requests)} ({self.seconds:.1f} s)")
-        return s + "".join(f"\n  outside: {u}" for u in self.outside_requests[:10]) + "".join(f"\n  error: {e}" for e in self.errors[:10])
-
-# %% ../nbs/08_viz.ipynb #8ab9343b
-_COUNT_JS = """() => {
-  const plots = [...document.querySelectorAll('.plotly-graph-div')];
-  const notes = document.querySelectorAll('.dtinterp-plotly-fallback').length;
-  const views = [...document.querySelectorAll('[data-dtinterp="attention-view"], div[id^="circuits-vis-"]')];
-  const drawn = v => v.querySelector('canvas, svg') !== null;
-  return {plots: plots.length + notes, plots_rendered: plots.filter(p => p.querySelector('.main-svg')).length,
-          views: views.length, views_rendered: views.filter(drawn).length,
-          missing_bundle: document.querySelectorAll('.dtinterp-missing-bundle').length,
-          pending: (window.Plotly ? plots.filter(p => !p.querySelector('.main-svg')).length : 0)
-                 + views.filter(v => !drawn(v) && !v.classList.contains('dtinterp-missing-bundle')).length};
-}"""
-
-def _target_url(t) -> str:
-    if isinstance(t, str) and re.match(r"^[a-z][a-z0-9+.-]*://", t): return t
-    p = Path(t)
-    if not p.exists(): raise FileNotFoundError(f"No page at {p}; browser_check takes HTML file paths or URLs")
-    return p.resolve().as_uri()
-
-def _check_pages(urls:list[str], chromium:str, timeout:float) -> list[PageReport]:
-    from playwright.sync_api import sync_playwright, TimeoutError as PWTimeout
-    reports = []
-    with tempfile.TemporaryDirectory(prefix="dtinterp-chromium-") as profile, sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(profile, executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            current = {}
-            def on_request(req):
-                if not is_local_url(req.url): current["report"].outside_requests.append(req.url)
-            ctx.on("request", on_request)
-            ctx.route("**/*", lambda route: route.continue_() if is_local_url(route.request.url) else route.abort("blockedbyclient"))
-            for url in urls:
-                r = current["report"] = PageReport(url); t0 = time.perf_counter()
-                page = ctx.new_page()
-                page.on("pageerror", lambda e, r=r: r.errors.append(f"JavaScript: {e}"))
-                page.on("websocket", lambda ws, r=r: None if is_local_url(ws.url) else r.outside_requests.append(ws.url))
-                try:
-                    page.goto(url, wait_until="load", timeout=timeout*1000)
-                    try: page.wait_for_function(f"({_COUNT_JS})().pending === 0", timeout=timeout*1000, polling=100)
-                    except PWTimeout: r.errors.append(f"not everything was drawn within {timeout:g} s")
-                    page.wait_for_timeout(200)  # late requests (fonts, lazy imports) still get recorded
-                    c = page.evaluate(_COUNT_JS)
-                    r.plots, r.plots_rendered, r.views, r.views_rendered = c["plots"], c["plots_rendered"], c["views"], c["views_rendered"]
-                    if c["missing_bundle"]: r.errors.append(f"{c['missing_bundle']} attention view(s) without circuitsvis's JavaScript on the page")
-                except Exception as e: r.errors.append(f"{type(e).__name__}: {e}".splitlines()[0])
-                finally: page.close()
-                r.seconds = time.perf_counter() - t0
-                reports.append(r)
-        finally: ctx.close()
-    return reports
-
-def browser_check(
-    targets:str|Path|list,    # an HTML file, a URL, or a list of them
-    timeout:float=30,         # seconds to wait for a page to load and draw
-    chromium:str|None=None,   # Chromium/Chrome binary (default: `find_chromium()`)
-) -> list[PageReport]:        # one report per page, in order
-    "Open pages in headless Chromium with outside requests blocked; report requests, JS errors and what was drawn."
-    targets = targets if isinstance(targets, (list, tuple)) else [targets]
-    urls = [_target_url(t) for t in targets]
-    try: import playwright.sync_api  # noqa: F401
-    except ImportError as e:
-        raise ImportError("browser_check needs the Playwright Python package: pip install playwright (it is in dtinterp's "
-                          "dev extra). It drives an installed Chromium, so no `playwright install` download is needed.") from e
-    chromium = chromium or find_chromium()
-    if chromium is None:
-        raise FileNotFoundError("No Chromium or Chrome found for browser_check: install one (Debian: apt-get install -y chromium; "
-                                "GitHub's Ubuntu runners have google-chrome) or set DTINTERP_CHROMIUM=/path/to/chromium")
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright's sync API refuses to run inside an event loop
-        return pool.submit(_check_pages, urls, chromium, timeout).result()

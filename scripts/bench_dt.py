@@ -20,7 +20,6 @@ returns), and the clone's mean return against the data's.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,7 +27,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing dtinterp
 from dtinterp.calibration import calibration_table
 from dtinterp.config import EnvConfig, OfflineTrainConfig, TransformerModelConfig
 from dtinterp.trajectories import Trajectories, record_trajectories

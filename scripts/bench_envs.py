@@ -14,9 +14,6 @@ ratio the median of the per-round ratios.
 import statistics
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 import gymnasium as gym
 import minigrid  # noqa: F401  (registers the envs)

@@ -32,13 +32,10 @@ them by the expert):
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing dtinterp
 from dtinterp.calibration import calibration_table
 from dtinterp.config import OfflineTrainConfig, TransformerModelConfig
 from dtinterp.acting import AgentPolicy, evaluate

@@ -13,15 +13,12 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing dtinterp
 from dtinterp.config import TransformerModelConfig
 from dtinterp.models import EnvInfo, make_model
 

@@ -22,9 +22,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from dtinterp.devtools import CHROMIUM_ARGS, find_chromium, is_local_url
+
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 LEGACY = REPO/"models/legacy/dti_dynamic_obstacles_dt.pt"
 
 # fetch the PNG behind the frame's blob URL and hash it, so "changed" means the picture changed, not just its URL
@@ -84,12 +84,6 @@ def wait_for_server(port:int, token:str, proc:subprocess.Popen, timeout:float=12
     raise TimeoutError(f"JupyterLab did not answer on 127.0.0.1:{port} within {timeout:g} s")
 
 
-def is_local(url:str) -> bool:
-    from urllib.parse import urlsplit
-    u = urlsplit(url)
-    return u.scheme in ("data", "blob", "about") or (u.hostname or "") in ("127.0.0.1", "localhost", "::1")
-
-
 class Checks:
     def __init__(self): self.failed = 0
     def __call__(self, ok:bool, what:str):
@@ -106,7 +100,7 @@ def drive(url:str, screenshot:Path, chromium:str, timeout:float) -> int:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
             ctx = browser.new_context(viewport={"width": 1500, "height": 1400})
-            ctx.route("**/*", lambda route: route.continue_() if is_local(route.request.url)
+            ctx.route("**/*", lambda route: route.continue_() if is_local_url(route.request.url)
                       else (outside.append(route.request.url), route.abort("blockedbyclient")))
             page = ctx.new_page()
             page.on("pageerror", lambda e: errors.append(str(e)))
@@ -160,10 +154,14 @@ def main(argv=None) -> int:
     ap.add_argument("--screenshot", type=Path, default=Path("_screenshots/play.png"), help="where to save the screenshot (PNG)")
     ap.add_argument("--model", type=Path, default=REPO/"models/demo/dt.safetensors", help="model file (default: the demo DT, else the legacy import)")
     ap.add_argument("--seed", type=int, default=1, help="env seed of the game")
-    ap.add_argument("--chromium", default=os.environ.get("DTINTERP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
+    ap.add_argument("--chromium", default=None, help="Chromium/Chrome binary (default: $DTINTERP_CHROMIUM, else chromium, google-chrome, ... on PATH)")
     ap.add_argument("--timeout", type=float, default=180, help="seconds to wait for each thing in the browser")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (notebook, JupyterLab log)")
     a = ap.parse_args(argv)
+    a.chromium = a.chromium or find_chromium()
+    if a.chromium is None:
+        print("FAIL: no Chromium or Chrome found: install one (Debian: apt-get install -y chromium) or set DTINTERP_CHROMIUM=/path/to/chromium")
+        return 1
     t0 = time.perf_counter()
     root = Path(tempfile.mkdtemp(prefix="dtinterp-play-"))
     (root/"nb").mkdir()

@@ -8,14 +8,14 @@
    (`use_offline_plotly`); the executed copies go to `_docs_check/_executed/`. Without `--execute` the pages
    show the outputs the notebooks carry (`scripts/execute_nbs.py` writes them).
 2. Each notebook goes through nbdev's doc processors (`FilterDefaults`, what `nbdev-proc-nbs` runs for every
-   notebook, with the `doc_procs` of pyproject.toml: `dtinterp.viz:OfflineDocs`) into `_proc/`. The notebooks
+   notebook, with the `doc_procs` of pyproject.toml: `dtinterp.devtools:OfflineDocs`) into `_proc/`. The notebooks
    are processed one by one, so a notebook that breaks the processing is reported without hiding the others,
    and without `nbdev-proc-nbs`'s attempt to install Quarto.
 3. `dtinterp.viz.notebook_html` renders each processed notebook to `_docs_check/<notebook>.html`: its
    `offline_outputs` inlines plotly figures (plotly.js once per page) and circuitsvis's bundle (once, before
    the first attention view), a no-op after `OfflineDocs` that still counts them, and nbconvert's `lab`
    template is used without its require.js, MathJax, mermaid and widget CDN scripts.
-4. `dtinterp.viz.browser_check` opens every page in headless Chromium: a page passes if it requests nothing
+4. `dtinterp.devtools.browser_check` opens every page in headless Chromium: a page passes if it requests nothing
    outside file:/data:/localhost, raises no JavaScript error and draws every figure and attention view its
    notebook has.
 
@@ -116,9 +116,8 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=60, help="seconds a page may take to load and draw")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    sys.path.insert(0, str(ROOT))
     from nbdev.config import get_config
-    from dtinterp.viz import browser_check
+    from dtinterp.devtools import browser_check
 
     cfg = get_config(ROOT)
     nbs, out, proc = Path(cfg.nbs_path), ROOT/args.out, ROOT/"_proc"

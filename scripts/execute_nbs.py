@@ -10,13 +10,13 @@ Each notebook runs as `nbdev-test` runs it: in a fresh process, with its own fol
 skipped (their outputs are cleared, since they were not run). Plotly figures display as their small JSON mime
 bundle (`dtinterp.viz.use_offline_plotly`, what JupyterLab itself saves), never with plotly.js.
 
-A notebook is written back only if it ran without error and every output is small: an output over
-`--max-output-kb` (200 kB), anything holding plotly.js, and any reference to a CDN (cdn.plot.ly, unpkg, jsdelivr,
-cdnjs) are refused, and the notebook is left as it was. The one exception is circuitsvis's 1.3 MB bundle, which
-`dtinterp.viz` puts in the first attention view a session displays: one output per notebook may carry it (the
-rest of that output must still be small). The written notebooks then go through `nbdev-clean`, so
-`nbdev-export && nbdev-clean` leaves them unchanged. Prints each notebook's size before and after; exits 1 if
-any notebook failed or was refused.
+circuitsvis's 1.3 MB bundle, which `dtinterp.viz` puts in the first attention view a session displays, is left
+out of the saved outputs (`dtinterp.devtools.strip_bundle_outputs`): the docs put it back before a page's first
+view. A notebook is written back only if it ran without error and every output is small
+(`dtinterp.devtools.output_problems`): an output over `--max-output-kb` (200 kB), anything holding plotly.js, and
+any reference to a CDN (cdn.plot.ly, unpkg, jsdelivr, cdnjs) are refused, and the notebook is left as it was. The
+written notebooks then go through `nbdev-clean`, so `nbdev-export && nbdev-clean` leaves them unchanged. Prints
+each notebook's size before and after; exits 1 if any notebook failed or was refused.
 """
 from __future__ import annotations
 
@@ -25,48 +25,17 @@ import concurrent.futures
 import json
 import multiprocessing
 import os
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BUNDLE_MARK = 'data-dtinterp="circuitsvis-bundle"'
-_BUNDLE_RE = re.compile(r'<script type="text/javascript" data-dtinterp="circuitsvis-bundle">.*?</script>', re.DOTALL)
-_PLOTLYJS_RE = re.compile(r'data-dtinterp="plotlyjs"|\* plotly\.js v\d')
-_CDN_RE = re.compile(r'https?://(cdn\.plot\.ly|unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com)[^"\'\s)]*')
 
 def _notebooks(nbs:Path) -> list[Path]:
     "Every notebook nbdev would see under `nbs`, except the run notebooks in nbs/runs/."
     return sorted(p for p in nbs.rglob("*.ipynb") if not any(part[0] in "._" for part in p.relative_to(nbs).parts)
                   and p.relative_to(nbs).parts[0] != "runs")
-
-def _text(v) -> str: return "".join(v) if isinstance(v, list) else v if isinstance(v, str) else json.dumps(v)
-
-def output_problems(cells:list[dict], max_bytes:int) -> list[str]:
-    "Why these cells' outputs must not be saved: too large, plotly.js, a CDN, or a second circuitsvis bundle."
-    problems, bundles = [], 0
-    for i, cell in enumerate(cells):
-        first_line = (_text(cell.get("source", "")).strip().splitlines() or [""])[0]
-        where = f"cell {i} ({first_line[:60]!r})"
-        for out in cell.get("outputs", []):
-            size = len(json.dumps(out).encode())
-            text = "\n".join([_text(out.get("text", ""))] + [_text(v) for v in out.get("data", {}).values()])  # unescaped
-            has_bundle = BUNDLE_MARK in text
-            if has_bundle:
-                bundles += 1
-                if bundles > 1: problems.append(f"{where}: a second circuitsvis bundle in one notebook (only the first view of a session should carry it)")
-                htmls = _text(out.get("data", {}).get("text/html", ""))
-                size -= len(json.dumps(htmls).encode()) - len(json.dumps(_BUNDLE_RE.sub("", htmls)).encode())
-            if _PLOTLYJS_RE.search(text):
-                problems.append(f"{where}: plotly.js in the output ({size / 1e6:.1f} MB); display figures with "
-                                "dtinterp.viz.use_offline_plotly() (JSON only)")
-            elif size > max_bytes:
-                problems.append(f"{where}: {out.get('output_type')} output of {size / 1e3:.0f} kB"
-                                f"{' (besides the circuitsvis bundle)' if has_bundle else ''} is over {max_bytes / 1e3:.0f} kB")
-            if m := _CDN_RE.search(_BUNDLE_RE.sub("", text)): problems.append(f"{where}: the output loads {m.group(0)} from the network")
-    return problems
 
 def log_to(log:Path, mode:str="w"):
     "Send this worker process's own output (cell output, warnings, progress bars) to `log` (mode 'a' appends)."
@@ -83,7 +52,6 @@ def run_like_nbdev_test(path:Path, skip_flags:list[str], force_flags:list[str]=(
     `exec_profile` and `cell_timeout`, flagged cells skipped, plotly figures as JSON. Returns the executed notebook and
     the skip rule; raises `NotebookFailed`."""
     os.environ["IN_TEST"] = "1"
-    sys.path.insert(0, str(ROOT))
     from execnb.shell import CaptureShell
     from fastcore.xtras import working_directory
     from nbdev.config import get_config
@@ -112,6 +80,7 @@ def execute(path:Path, skip_flags:list[str], force_flags:list[str], max_bytes:in
     multiprocessing.set_start_method(start_method, force=True)  # what the notebook would see under nbdev-test
     from fastcore.nbio import nb2str
     from dtinterp.config import atomic_write_text
+    from dtinterp.devtools import output_problems, strip_bundle_outputs
     t0 = time.perf_counter()
     res = {"path": str(path), "before": path.stat().st_size, "after": None, "problems": [], "seconds": 0.0, "outputs": 0}
     raw = json.loads(path.read_text(encoding="utf-8"))
@@ -127,6 +96,7 @@ def execute(path:Path, skip_flags:list[str], force_flags:list[str], max_bytes:in
         # execnb formats a result that already displayed itself (a figure, a view) into an empty output: drop it
         src["outputs"] = [dict(o) for o in done.get("outputs", []) if o.get("data", True)] if ran else []
         src["execution_count"] = None
+    strip_bundle_outputs(raw["cells"])  # the docs put circuitsvis's bundle back; a saved notebook need not carry 1.3 MB
     res["problems"] = output_problems(raw["cells"], max_bytes)
     res["outputs"] = sum(len(c.get("outputs", [])) for c in raw["cells"])
     if not res["problems"] and not dry_run: atomic_write_text(path, nb2str(raw)).chmod(0o644)
@@ -141,7 +111,6 @@ def main(argv=None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="execute and report, write nothing")
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="notebooks executed at once")
     args = ap.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
     from nbdev.config import get_config
     cfg = get_config(ROOT)
     nbs = Path(cfg.nbs_path)
@@ -151,7 +120,7 @@ def main(argv=None) -> int:
     logs = ROOT/"_docs_check"/"_logs"/"execute"
     t0 = time.perf_counter()
     print(f"== executing {len(paths)} notebooks (cells flagged {sorted(set(skip_flags) - set(args.flags.split()))} skipped)", flush=True)
-    # a fresh process per notebook, as nbdev-test gives each its own shell: no state (or circuitsvis bundle) is shared
+    # a fresh process per notebook, as nbdev-test gives each its own shell: no state is shared
     ctx = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(args.workers, mp_context=ctx, max_tasks_per_child=1) as pool:
         futs = [pool.submit(execute, p, skip_flags, args.flags.split(), int(args.max_output_kb * 1000), args.dry_run,
