@@ -31,7 +31,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing dtinterp
 from dtinterp.calibration import calibration_table
 from dtinterp.config import EnvConfig, OfflineTrainConfig, TransformerModelConfig
-from dtinterp.trajectories import Trajectories, record_trajectories
+from dtinterp.collect import record_trajectories
+from dtinterp.trajectories import Trajectories
 from dtinterp.acting import evaluate
 from dtinterp.train import OfflineTrainer, train_dt
 

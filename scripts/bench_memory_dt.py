@@ -42,8 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from dtinterp.calibration import calibration_table
 from dtinterp.config import OfflineTrainConfig, TransformerModelConfig
 from dtinterp.acting import AgentPolicy, evaluate
-from dtinterp.ppo import load_checkpoint
-from dtinterp.trajectories import Trajectories, record_trajectories
+from dtinterp.agents import load_checkpoint
+from dtinterp.collect import record_trajectories
+from dtinterp.trajectories import Trajectories
 from dtinterp.train import train_dt
 
 
