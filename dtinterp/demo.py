@@ -16,7 +16,8 @@ import papermill
 from fastcore.script import call_parse
 
 from .config import OfflineTrainConfig, TransformerModelConfig, atomic_write_text
-from .ppo import collect_trajectories, preset, train_ppo
+from .collect import collect_trajectories
+from .ppo import preset, train_ppo
 from .train import train_dt
 from .calibration import calibrate
 from .viz import notebook_html

@@ -15,20 +15,19 @@ import platform
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 import gymnasium as gym
 import numpy as np
 from fastcore.basics import patch
 from jaxtyping import Bool, Float, Int, Shaped
-from tqdm.auto import tqdm
 
 from .config import EnvConfig, atomic_write_bytes
-from .environments import ONEHOT_CHANNELS, action_names, make_vector_env
+from .environments import ONEHOT_CHANNELS, action_names
 
 # %% auto #0
 __all__ = ['FORMAT_NAME', 'FORMAT_VERSION', 'ARRAY_NAMES', 'OBS_DTYPES', 'TrajectoryFileError', 'Trajectories', 'make_header',
-           'Policy', 'RandomPolicy', 'record_trajectories', 'plot_summary']
+           'Policy', 'RandomPolicy', 'plot_summary']
 
 # %% ../nbs/02_trajectories.ipynb #3f0bc300
 FORMAT_NAME = "dtinterp.trajectories"
@@ -257,104 +256,6 @@ class RandomPolicy:
         self.n_actions, self.seed, self.rng = n_actions, seed, np.random.default_rng(seed)
         self.info = {"name": "random", "n_actions": n_actions, "seed": seed}
     def __call__(self, obs:np.ndarray) -> np.ndarray: return self.rng.integers(self.n_actions, size=len(obs))
-
-# %% ../nbs/02_trajectories.ipynb #d93862df
-def _call_policy(policy, obs:np.ndarray, n_actions:int) -> np.ndarray:
-    "Call `policy` on a batch and check that it returned one valid action per env."
-    a = policy(obs)
-    if hasattr(a, "detach"): a = a.detach().cpu().numpy()
-    a = np.asarray(a)
-    if a.shape != (len(obs),) or not np.issubdtype(a.dtype, np.integer):
-        raise ValueError(f"The policy must return an integer array of shape ({len(obs)},) (one action per env), got {a.dtype} {a.shape}")
-    if len(a) and (a.min() < 0 or a.max() >= n_actions):
-        raise ValueError(f"The policy returned action {int(a.max() if a.max() >= n_actions else a.min())} but the env has {n_actions} actions (0..{n_actions - 1})")
-    return a
-
-def _policy_reset(policy, mask:np.ndarray):
-    if mask.any() and callable(getattr(policy, "reset", None)): policy.reset(mask.copy())
-
-def _policy_info(policy) -> dict:
-    info = getattr(policy, "info", None)
-    if not isinstance(info, dict): info = {"name": getattr(policy, "__name__", type(policy).__name__)}
-    return json.loads(json.dumps(info, default=str))  # anything not JSON-able is kept as its str()
-
-# %% ../nbs/02_trajectories.ipynb #1cb6c3fc
-class _EpisodeCollector:
-    "Per-env buffers that turn a vector rollout into whole episodes, honouring each env's quota."
-    def __init__(self, quotas:np.ndarray, bar):
-        self.quotas, self.bar = quotas, bar
-        self.done = np.zeros(len(quotas), np.int64)
-        self.buffers = [[] for _ in quotas]
-        self.episodes = []  # (observations, actions, rewards, terminated, truncated), in order of completion
-
-    def add(self, live:np.ndarray, obs, actions, rewards, terminated, truncated):
-        "Record one vector step for the envs in `live` (those not in an autoreset step)."
-        for i in np.flatnonzero(live & (self.done < self.quotas)):
-            self.buffers[i].append((np.array(obs[i]), int(actions[i]), float(rewards[i])))
-            if terminated[i] or truncated[i]:
-                o, a, r = zip(*self.buffers[i])
-                self.episodes.append((np.stack(o), np.array(a), np.array(r, np.float32), bool(terminated[i]), bool(truncated[i])))
-                self.buffers[i], self.done[i] = [], self.done[i] + 1
-                self.bar.update(1)
-
-    @property
-    def finished(self) -> bool: return bool((self.done >= self.quotas).all())
-
-    def trajectories(self, header:dict) -> Trajectories:
-        obs, acts, rews, term, trunc = zip(*self.episodes)
-        return Trajectories(np.concatenate(obs), np.concatenate(acts), np.concatenate(rews),
-                            [len(a) for a in acts], term, trunc, header)
-
-# %% ../nbs/02_trajectories.ipynb #328d86f1
-def _rollout(venv, policy, collector:_EpisodeCollector, seed:int, n_actions:int):
-    "Step `venv` with `policy` until every env has met its quota, whatever the autoreset mode."
-    mode = gym.vector.AutoresetMode(venv.metadata.get("autoreset_mode", gym.vector.AutoresetMode.NEXT_STEP))
-    obs, _ = venv.reset(seed=seed)
-    in_reset_step = np.zeros(venv.num_envs, bool)  # NEXT_STEP: this env's next step only resets it
-    _policy_reset(policy, np.ones(venv.num_envs, bool))
-    while not collector.finished:
-        actions = _call_policy(policy, obs, n_actions)
-        next_obs, rewards, terminated, truncated, _ = venv.step(actions)
-        collector.add(~in_reset_step, obs, actions, rewards, terminated, truncated)
-        ended = (terminated | truncated) & ~in_reset_step
-        if mode == gym.vector.AutoresetMode.NEXT_STEP:
-            starting, in_reset_step = in_reset_step, ended  # after a reset step, next_obs is a first observation
-        elif mode == gym.vector.AutoresetMode.SAME_STEP: starting = ended
-        else:
-            if ended.any(): next_obs, _ = venv.reset(options={"reset_mask": ended})
-            starting = ended
-        _policy_reset(policy, starting)
-        obs = next_obs
-
-# %% ../nbs/02_trajectories.ipynb #9432ed8a
-def record_trajectories(
-    env:str|EnvConfig,        # env id or config (its `obs` chooses the observation encoding)
-    policy:Callable,          # obs (num_envs, *obs_shape) -> actions (num_envs,); optional .reset(mask), .info
-    n_episodes:int,           # exactly this many whole episodes are recorded
-    path:str|Path|None=None,  # if given, the file is written here
-    num_envs:int=8,           # environments stepped together (fewer if n_episodes is smaller)
-    seed:int=0,               # env i is reset with seed + i
-    progress:bool=True,       # show a tqdm bar of finished episodes
-) -> Trajectories:
-    "Play `policy` in a vector env until exactly `n_episodes` whole episodes are recorded; save them if `path` is given."
-    if not (isinstance(n_episodes, (int, np.integer)) and not isinstance(n_episodes, bool) and n_episodes > 0): raise ValueError(f"n_episodes must be a positive integer, got {n_episodes!r}")
-    if num_envs < 1: raise ValueError(f"num_envs must be >= 1, got {num_envs}")
-    cfg = EnvConfig(env_id=env) if isinstance(env, str) else env
-    num_envs = min(num_envs, n_episodes)
-    quotas = np.full(num_envs, n_episodes // num_envs) + (np.arange(num_envs) < n_episodes % num_envs)
-    venv = make_vector_env(cfg, num_envs, seed=seed)
-    try:
-        n_actions = int(venv.single_action_space.n)
-        mode = gym.vector.AutoresetMode(venv.metadata.get("autoreset_mode", gym.vector.AutoresetMode.NEXT_STEP))
-        header = make_header(cfg, action_names(venv), venv.single_observation_space.shape, _policy_info(policy),
-                             {"source": "record_trajectories", "num_envs": num_envs, "seed": seed, "autoreset_mode": mode.value})
-        with tqdm(total=n_episodes, desc=f"recording {cfg.env_id}", unit="ep", disable=not progress) as bar:
-            collector = _EpisodeCollector(quotas, bar)
-            _rollout(venv, policy, collector, seed, n_actions)
-    finally: venv.close()
-    trajs = collector.trajectories(header)
-    if path is not None: trajs.save(path)
-    return trajs
 
 # %% ../nbs/02_trajectories.ipynb #c1e4ae52
 def plot_summary(

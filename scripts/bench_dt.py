@@ -29,7 +29,8 @@ import torch
 
 from dtinterp.calibration import calibration_table
 from dtinterp.config import EnvConfig, OfflineTrainConfig, TransformerModelConfig
-from dtinterp.trajectories import Trajectories, record_trajectories
+from dtinterp.collect import record_trajectories
+from dtinterp.trajectories import Trajectories
 from dtinterp.acting import evaluate
 from dtinterp.train import OfflineTrainer, train_dt
 

@@ -39,8 +39,9 @@ import numpy as np
 from dtinterp.calibration import calibration_table
 from dtinterp.config import OfflineTrainConfig, TransformerModelConfig
 from dtinterp.acting import AgentPolicy, evaluate
-from dtinterp.ppo import load_checkpoint
-from dtinterp.trajectories import Trajectories, record_trajectories
+from dtinterp.agents import load_checkpoint
+from dtinterp.collect import record_trajectories
+from dtinterp.trajectories import Trajectories
 from dtinterp.train import train_dt
 
 

@@ -19,7 +19,8 @@ from ..environments import OBJECT_NAMES, ONEHOT_CHANNELS, index_from_onehot, one
 from ..models import TrajectoryTransformer
 from ..offline import WindowBatch, WindowSampler
 from ..train import train_dt
-from ..trajectories import RandomPolicy, Trajectories, import_legacy, record_trajectories
+from ..collect import record_trajectories
+from ..trajectories import RandomPolicy, Trajectories, import_legacy
 
 # %% auto #0
 __all__ = ['PROJECT_DIR', 'DEMO_TRAJECTORIES', 'LEGACY_TRAJECTORIES', 'ScriptedPolicy', 'MixedPolicy', 'study_trajectories',
