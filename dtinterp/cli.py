@@ -110,11 +110,12 @@ def _config_flags(configs:tuple) -> dict[str, Flag]:
 
 # %% ../nbs/01_cli.ipynb #375647c7
 class _BoolFlag(argparse.Action):
-    "`--flag` sets True and `--no-flag` sets False."
+    "`--flag` sets True and `--no-flag` sets False; a flag that is already a negation (`--no-preset`) only sets True."
     def __init__(self, option_strings, dest, **kwargs):
-        super().__init__([*option_strings, *("--no-" + o[2:] for o in option_strings)], dest, nargs=0, **kwargs)
+        self.negations = ["--no-" + o[2:] for o in option_strings if not o.startswith("--no-")]
+        super().__init__([*option_strings, *self.negations], dest, nargs=0, **kwargs)
     def __call__(self, parser, namespace, values, option_string=None):
-        setattr(namespace, self.dest, not option_string.startswith("--no-"))
+        setattr(namespace, self.dest, option_string not in self.negations)
     def format_usage(self): return " | ".join(self.option_strings)
 
 def _or_none(read:Callable) -> Callable:
@@ -215,9 +216,9 @@ def _shown(value) -> str:
 
 @patch
 def help_text(self:ConfigCLI, name:str) -> str:
-    "The `--help` text of flag `name`: its comment, then its default(s)."
+    "The `--help` text of flag `name`: its comment, then its default(s) unless the comment gives it (`(default: ...)`)."
     f = self.flags[name]
-    if f.positional: return f.help
+    if f.positional or "(default:" in f.help: return f.help
     if not f.configs: return f"{f.help} (default: {_shown(f.default)})"
     defaults = [_shown(_field_default(next(x for x in dataclasses.fields(c) if x.name == name))) for c in f.configs]
     shown = defaults[0] if len(set(defaults)) == 1 else ", ".join(f"{d} for {c.__name__}" for d, c in zip(defaults, f.configs))
