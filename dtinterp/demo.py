@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import papermill
-from fastcore.script import call_parse
 
-from .config import OfflineTrainConfig, TransformerModelConfig, atomic_write_text
+from .cli import config_cli
 from .collect import collect_trajectories
+from .config import Config, OfflineTrainConfig, TransformerModelConfig, atomic_write_text, check_device
 from .ppo import preset, train_ppo
 from .train import train_dt
 from .calibration import calibrate
 from .viz import notebook_html
 
 # %% auto #0
-__all__ = ['REPORT_CELLS', 'report_notebook', 'run_demo', 'write_report', 'dtinterp_demo']
+__all__ = ['REPORT_CELLS', 'report_notebook', 'DemoConfig', 'run_demo', 'write_report', 'dtinterp_demo']
 
 # %% ../nbs/90_demo.ipynb #01dc5054
 REPORT_CELLS = [
@@ -72,6 +73,28 @@ def report_notebook(
     nb.cells = [make[kind](source, metadata=(meta[0] if meta else {})) for kind, source, *meta in cells]
     return nb
 
+# %% ../nbs/90_demo.ipynb #ec5c8abf
+@dataclass
+class DemoConfig(Config):
+    "The demo pipeline's settings: a small task, short training runs, a calibration over a few targets."
+    env_id: str = "MiniGrid-DoorKey-5x5-v0"  # a MiniGrid task PPO solves quickly
+    ppo_steps: int = 60_000      # PPO environment steps
+    episodes: int = 400          # episodes recorded from the agent
+    epsilon: float = 0.2         # chance of a random action while recording (spreads the returns)
+    dt_steps: int = 1500         # decision-transformer gradient steps
+    n_ctx: int = 8               # DT context in tokens (3k-1; 8 is 3 steps)
+    targets: list[float] = field(default_factory=lambda: [0.0, 0.25, 0.5, 0.75, 1.0])  # target returns to calibrate on
+    eval_episodes: int = 32      # calibration episodes per target return
+    seed: int = 1                # seeds every stage
+    device: str = "auto"         # where the DT trains: "auto", "cpu", "cuda", ...
+
+    def validate(self):
+        for name in ("ppo_steps", "episodes", "dt_steps", "eval_episodes"): self._check(getattr(self, name) > 0, name, "use a positive integer")
+        self._check(0 <= self.epsilon <= 1, "epsilon", "use a probability in [0, 1]")
+        self._check(self.n_ctx >= 2 and (self.n_ctx + 1) % 3 == 0, "n_ctx", "a decision transformer's context is 3k-1 tokens (2, 5, 8, ...) so that it ends on a state")
+        self._check(len(self.targets) > 0, "targets", "give at least one target return")
+        check_device(self.device)
+
 # %% ../nbs/90_demo.ipynb #9c693ba9
 def _stage(name:str, seconds:dict):
     "Print a stage header and return a function that records its duration."
@@ -80,22 +103,13 @@ def _stage(name:str, seconds:dict):
     return done
 
 def run_demo(
-    out:str|Path="runs/demo",                   # the run folder (must not hold a finished run unless `overwrite`)
-    env_id:str="MiniGrid-DoorKey-5x5-v0",       # a MiniGrid task PPO solves quickly
-    ppo_steps:int=60_000,                       # PPO environment steps
-    episodes:int=400,                           # episodes recorded from the agent
-    epsilon:float=0.2,                          # chance of a random action while recording (spreads the returns)
-    dt_steps:int=1500,                          # decision-transformer gradient steps
-    n_ctx:int=8,                                # DT context in tokens (3 steps)
-    targets:list[float]=(0.0, 0.25, 0.5, 0.75, 1.0), # target returns to calibrate on
-    eval_episodes:int=32,                       # episodes per target
-    seed:int=1,                                 # seeds every stage
-    device:str="auto",                          # where the DT trains
-    overwrite:bool=False,                       # replace an existing run folder's results
-    progress:bool=True,                         # progress bars
-) -> Path:                                      # the HTML report
+    out:str|Path="runs/demo",       # the run folder (must not hold a finished run unless `overwrite`)
+    config:DemoConfig|None=None,    # the settings (default: `DemoConfig()`)
+    overwrite:bool=False,           # replace an existing run folder's results
+    progress:bool=True,             # progress bars
+) -> Path:                          # the HTML report
     "Run the whole demo pipeline into `out` and return the path of its HTML report."
-    out = Path(out)
+    c, out = config or DemoConfig(), Path(out)
     if (out / "report.html").exists() and not overwrite:
         raise FileExistsError(f"{out} already holds a finished demo; pass overwrite=True (--overwrite) or choose another folder")
     if out.exists() and overwrite:
@@ -103,30 +117,30 @@ def run_demo(
     out.mkdir(parents=True, exist_ok=True)
     seconds = {}
 
-    done = _stage(f"PPO on {env_id} ({ppo_steps:,} steps)", seconds)
-    env_cfg, ppo_cfg = preset(env_id, obs="onehot", total_timesteps=ppo_steps, seed=seed, device="cpu")
+    done = _stage(f"PPO on {c.env_id} ({c.ppo_steps:,} steps)", seconds)
+    env_cfg, ppo_cfg = preset(c.env_id, obs="onehot", total_timesteps=c.ppo_steps, seed=c.seed, device="cpu")
     ppo = train_ppo(env_cfg, ppo_cfg, run_dir=out / "ppo", progress=progress)
     atomic_write_text(out / "ppo" / "history.json", json.dumps(ppo.history)); done()
 
-    done = _stage(f"recording {episodes} episodes", seconds)
-    trajectories = collect_trajectories(out / "ppo", episodes, path=out / "trajectories.npz", mode="sample",
-                                        epsilon=epsilon, seed=seed, progress=progress); done()
+    done = _stage(f"recording {c.episodes} episodes", seconds)
+    trajectories = collect_trajectories(out / "ppo", c.episodes, path=out / "trajectories.npz", mode="sample",
+                                        epsilon=c.epsilon, seed=c.seed, progress=progress); done()
     print(trajectories.summary())
 
-    done = _stage(f"decision transformer ({dt_steps:,} steps)", seconds)
-    model_cfg = TransformerModelConfig(d_model=64, n_heads=2, d_mlp=128, n_layers=1, n_ctx=n_ctx, device=device,
+    done = _stage(f"decision transformer ({c.dt_steps:,} steps)", seconds)
+    model_cfg = TransformerModelConfig(d_model=64, n_heads=2, d_mlp=128, n_layers=1, n_ctx=c.n_ctx, device=c.device,
                                        max_timestep=env_cfg.max_steps or 1000)
     train_cfg = OfflineTrainConfig(trajectory_path=str(out / "trajectories.npz"), learning_rate=5e-4, batch_size=128,
-                                   train_epochs=dt_steps, test_frequency=max(dt_steps // 3, 1), eval_frequency=dt_steps,
-                                   eval_episodes=8, initial_rtg=[1.0], seed=seed, device=device)
+                                   train_epochs=c.dt_steps, test_frequency=max(c.dt_steps // 3, 1), eval_frequency=c.dt_steps,
+                                   eval_episodes=8, initial_rtg=[1.0], seed=c.seed, device=c.device)
     trainer = train_dt(model_cfg, train_cfg, run_dir=out / "dt", progress=progress)
     trainer.model.save(out / "dt.safetensors"); done()
 
-    done = _stage(f"calibration ({len(targets)} targets x {eval_episodes} episodes)", seconds)
-    table = calibrate(trainer.model, env_cfg, targets=list(targets), n_episodes=eval_episodes, seed=10_000 + seed, progress=progress)
+    done = _stage(f"calibration ({len(c.targets)} targets x {c.eval_episodes} episodes)", seconds)
+    table = calibrate(trainer.model, env_cfg, targets=c.targets, n_episodes=c.eval_episodes, seed=10_000 + c.seed, progress=progress)
     atomic_write_text(out / "calibration.json", json.dumps(table)); done()
 
-    meta = dict(env_id=env_id, ppo_steps=ppo_steps, episodes=episodes, dt_steps=dt_steps, seconds=seconds)
+    meta = dict(c.to_dict(), seconds=seconds)
     atomic_write_text(out / "demo.json", json.dumps(meta))
     done = _stage("report", seconds)
     report = write_report(out); done()
@@ -151,22 +165,14 @@ def write_report(
     return atomic_write_text(run_dir / "report.html", page)
 
 # %% ../nbs/90_demo.ipynb #6d1233ce
-@call_parse
-def dtinterp_demo(
-    out:str="runs/demo",                      # the run folder
-    env_id:str="MiniGrid-DoorKey-5x5-v0",     # a MiniGrid task PPO solves quickly
-    ppo_steps:int=60_000,                     # PPO environment steps
-    episodes:int=400,                         # episodes recorded from the agent
-    epsilon:float=0.2,                        # chance of a random action while recording
-    dt_steps:int=1500,                        # decision-transformer gradient steps
-    n_ctx:int=8,                              # DT context in tokens (3k-1)
-    eval_episodes:int=32,                     # calibration episodes per target return
-    seed:int=1,                               # seeds every stage
-    device:str="auto",                        # where the DT trains: auto, cpu, cuda
-    overwrite:bool=False,                     # replace a finished run in `out`
-):
+@config_cli(DemoConfig)
+def dtinterp_demo(config:DemoConfig,
+    out:str="runs/demo",     # the run folder
+    overwrite:bool=False,    # replace a finished run in `out`
+    progress:bool=True,      # progress bars
+) -> Path:                   # the HTML report
     "Run dtinterp's whole pipeline at demo scale (PPO, trajectories, decision transformer, calibration) and write an HTML report."
     start = time.time()
-    report = run_demo(out, env_id=env_id, ppo_steps=ppo_steps, episodes=episodes, epsilon=epsilon, dt_steps=dt_steps,
-                      n_ctx=n_ctx, eval_episodes=eval_episodes, seed=seed, device=device, overwrite=overwrite)
+    report = run_demo(out, config, overwrite=overwrite, progress=progress)
     print(f"\nReport: {report}  ({time.time() - start:.0f} s in all)")
+    return report
