@@ -19,7 +19,6 @@ import platform
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Callable, Protocol
 
 import gymnasium as gym
 import numpy as np
@@ -29,10 +28,11 @@ from tqdm.auto import tqdm
 
 from .config import EnvConfig, atomic_write_bytes
 from .environments import ONEHOT_CHANNELS, action_names, make_vector_env
+from .policies import Policy
 
 # %% auto #0
 __all__ = ['FORMAT_NAME', 'FORMAT_VERSION', 'ARRAY_NAMES', 'OBS_DTYPES', 'TrajectoryFileError', 'Trajectories', 'make_header',
-           'Policy', 'RandomPolicy', 'record_trajectories', 'plot_summary', 'import_legacy']
+           'record_trajectories', 'plot_summary', 'import_legacy']
 
 # %% ../nbs/02_trajectories.ipynb #3f0bc300
 FORMAT_NAME = "dtinterp.trajectories"
@@ -247,21 +247,6 @@ def load(cls:Trajectories,
                    arrays["episode_lengths"], arrays["terminated"], arrays["truncated"], header)
     except (TrajectoryFileError, ValueError, TypeError) as e: raise TrajectoryFileError(f"{path} is inconsistent: {e}") from e
 
-# %% ../nbs/02_trajectories.ipynb #f819c6a1
-class Policy(Protocol):
-    "What `record_trajectories` needs from a policy (`reset` and `info` are optional)."
-    def __call__(self, obs:np.ndarray) -> np.ndarray: ...
-
-class RandomPolicy:
-    "Uniformly random actions: a baseline, and a quick way to make a dataset."
-    def __init__(self,
-        n_actions:int,  # size of the action space (3 for Dynamic-Obstacles, 7 for DoorKey)
-        seed:int=0,     # seed of the action sampler
-    ):
-        self.n_actions, self.seed, self.rng = n_actions, seed, np.random.default_rng(seed)
-        self.info = {"name": "random", "n_actions": n_actions, "seed": seed}
-    def __call__(self, obs:np.ndarray) -> np.ndarray: return self.rng.integers(self.n_actions, size=len(obs))
-
 # %% ../nbs/02_trajectories.ipynb #d93862df
 def _call_policy(policy, obs:np.ndarray, n_actions:int) -> np.ndarray:
     "Call `policy` on a batch and check that it returned one valid action per env."
@@ -333,7 +318,7 @@ def _rollout(venv, policy, collector:_EpisodeCollector, seed:int, n_actions:int)
 # %% ../nbs/02_trajectories.ipynb #9432ed8a
 def record_trajectories(
     env:str|EnvConfig,        # env id or config (its `obs` chooses the observation encoding)
-    policy:Callable,          # obs (num_envs, *obs_shape) -> actions (num_envs,); optional .reset(mask), .info
+    policy:Policy,            # obs (num_envs, *obs_shape) -> actions (num_envs,); optional .reset(mask), .info
     n_episodes:int,           # exactly this many whole episodes are recorded
     path:str|Path|None=None,  # if given, the file is written here
     num_envs:int=8,           # environments stepped together (fewer if n_episodes is smaller)
