@@ -20,6 +20,7 @@ from .acting import AgentPolicy
 from .agents import ActorCritic, PPOCheckpoint, load_checkpoint
 from .config import EnvConfig, as_env_config
 from .environments import action_names, make_vector_env
+from .policies import Policy
 from .runs import torch_threads
 from .trajectories import Trajectories, make_header
 
@@ -97,7 +98,7 @@ def _rollout(venv, policy, collector:_EpisodeCollector, seed:int, n_actions:int)
 # %% ../nbs/31_collect.ipynb #9432ed8a
 def record_trajectories(
     env:str|EnvConfig,        # env id or config (its `obs` chooses the observation encoding)
-    policy:Callable,          # obs (num_envs, *obs_shape) -> actions (num_envs,); optional .reset(mask), .info
+    policy:Policy,            # obs (num_envs, *obs_shape) -> actions (num_envs,); optional .reset(mask), .info
     n_episodes:int,           # exactly this many whole episodes are recorded
     path:str|Path|None=None,  # if given, the file is written here
     num_envs:int=8,           # environments stepped together (fewer if n_episodes is smaller)

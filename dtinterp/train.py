@@ -76,7 +76,7 @@ def load_training_data(
     env_config = trajs.env_config
     if env_config is None:
         raise TrajectoryFileError("The trajectories' header records no env_config, so the environment to evaluate in is unknown; "
-                                  "record them with dtinterp.trajectories.record_trajectories (or import_legacy)")
+                                  "record them with dtinterp.collect.record_trajectories (or dtinterp.legacy.import_legacy)")
     if env is not None and not isinstance(trajectories, (str, Path)): _check_recorded_for(trajs, env)
     probe = make_vector_env(env_config, 1)
     try: info = EnvInfo.from_env(probe)

@@ -1,4 +1,4 @@
-"""A safe, self-describing file format for recorded MiniGrid episodes: a recorder for any policy, a reader that checks what it opens, and summaries and plots.
+"""A safe, self-describing file format for recorded MiniGrid episodes: a reader that checks what it opens, summaries and plots.
 
 Docs: https://dtinterp.github.io/dtinterp/trajectories.html.md"""
 
@@ -15,7 +15,6 @@ import platform
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Protocol
 
 import gymnasium as gym
 import numpy as np
@@ -27,7 +26,7 @@ from .environments import ONEHOT_CHANNELS, action_names
 
 # %% auto #0
 __all__ = ['FORMAT_NAME', 'FORMAT_VERSION', 'ARRAY_NAMES', 'OBS_DTYPES', 'TrajectoryFileError', 'Trajectories', 'make_header',
-           'Policy', 'RandomPolicy', 'plot_summary']
+           'plot_summary']
 
 # %% ../nbs/02_trajectories.ipynb #3f0bc300
 FORMAT_NAME = "dtinterp.trajectories"
@@ -241,21 +240,6 @@ def load(cls:Trajectories,
         return cls(arrays["observations"].astype(dtype, copy=False), arrays["actions"], arrays["rewards"],
                    arrays["episode_lengths"], arrays["terminated"], arrays["truncated"], header)
     except (TrajectoryFileError, ValueError, TypeError) as e: raise TrajectoryFileError(f"{path} is inconsistent: {e}") from e
-
-# %% ../nbs/02_trajectories.ipynb #f819c6a1
-class Policy(Protocol):
-    "What `record_trajectories` needs from a policy (`reset` and `info` are optional)."
-    def __call__(self, obs:np.ndarray) -> np.ndarray: ...
-
-class RandomPolicy:
-    "Uniformly random actions: a baseline, and a quick way to make a dataset."
-    def __init__(self,
-        n_actions:int,  # size of the action space (3 for Dynamic-Obstacles, 7 for DoorKey)
-        seed:int=0,     # seed of the action sampler
-    ):
-        self.n_actions, self.seed, self.rng = n_actions, seed, np.random.default_rng(seed)
-        self.info = {"name": "random", "n_actions": n_actions, "seed": seed}
-    def __call__(self, obs:np.ndarray) -> np.ndarray: return self.rng.integers(self.n_actions, size=len(obs))
 
 # %% ../nbs/02_trajectories.ipynb #c1e4ae52
 def plot_summary(

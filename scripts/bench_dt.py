@@ -29,19 +29,11 @@ import torch
 
 from dtinterp.calibration import calibration_table
 from dtinterp.config import EnvConfig, OfflineTrainConfig, TransformerModelConfig
-from dtinterp.collect import record_trajectories
-from dtinterp.trajectories import Trajectories
 from dtinterp.acting import evaluate
+from dtinterp.collect import record_trajectories
+from dtinterp.policies import AheadPolicy
+from dtinterp.trajectories import Trajectories
 from dtinterp.train import OfflineTrainer, train_dt
-
-
-class AheadPolicy:
-    "Forward when the cell ahead is empty or the goal, else turn right; random with probability epsilon (a quick, non-trivial data set)."
-    def __init__(self, epsilon=0.2, seed=0): self.epsilon, self.rng, self.info = epsilon, np.random.default_rng(seed), {"name": "ahead", "epsilon": epsilon}
-    def __call__(self, obs):
-        c = obs.shape[1] // 2
-        actions = np.where(np.isin(obs[:, c, -2, 0], [1, 8]), 2, 1)
-        return np.where(self.rng.random(len(obs)) < self.epsilon, self.rng.integers(0, 3, len(obs)), actions).astype(np.int64)
 
 
 def average_ranks(x:np.ndarray) -> np.ndarray:
@@ -59,7 +51,7 @@ def sync(device):
 def dataset(args) -> str:
     if args.trajectory_path: return args.trajectory_path
     path = Path(tempfile.mkdtemp()) / "bench.npz"
-    record_trajectories(EnvConfig(args.env_id), AheadPolicy(), args.episodes, path=path, progress=False)
+    record_trajectories(EnvConfig(args.env_id), AheadPolicy(epsilon=0.2), args.episodes, path=path, progress=False)  # a quick, non-trivial data set
     return str(path)
 
 

@@ -1,4 +1,4 @@
-"""Small, fast study material for the interpretability notebooks and for your own experiments: scripted policies with a spread of returns, a toy DT trained in seconds, context windows from recorded episodes.
+"""The demo model and context windows of its recorded episodes in one call, for the interpretability notebooks and your own experiments.
 
 Docs: https://dtinterp.github.io/dtinterp/study.html.md"""
 
@@ -9,106 +9,35 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
-import dtinterp
-from ..config import EnvConfig, OfflineTrainConfig, TransformerModelConfig
-from ..environments import OBJECT_NAMES, ONEHOT_CHANNELS, index_from_onehot, onehot
-from ..models import TrajectoryTransformer
+from ..assets import DEMO_CLONE, DEMO_MODEL, DEMO_TRAJECTORIES, data_path
+from ..environments import ONEHOT_CHANNELS, index_from_onehot, onehot
+from ..models import TrajectoryTransformer, load_model
 from ..offline import WindowBatch, WindowSampler
-from ..train import train_dt
-from ..collect import record_trajectories
-from ..trajectories import RandomPolicy, Trajectories, import_legacy
+from ..trajectories import Trajectories
 
 # %% auto #0
-__all__ = ['PROJECT_DIR', 'DEMO_TRAJECTORIES', 'LEGACY_TRAJECTORIES', 'ScriptedPolicy', 'MixedPolicy', 'study_trajectories',
-           'observations_for', 'study_windows', 'train_small_dt', 'train_scripted_dt']
-
-# %% ../../nbs/09_study.ipynb #c665af91
-def _object_ahead(
-    obs:np.ndarray,  # a batch of egocentric views (batch, V, V, 3) index-encoded or (batch, V, V, 20) one-hot
-)->np.ndarray:       # the object index (`OBJECT_NAMES`) of the cell in front of each agent
-    "The object in front of the agent: it stands at the bottom middle of its view, facing up."
-    V = obs.shape[1]
-    ahead = obs[:, V // 2, V - 2]
-    return ahead[..., :len(OBJECT_NAMES)].argmax(-1) if obs.shape[-1] == len(ONEHOT_CHANNELS) else ahead[:, 0]
-
-def _is_free(obs:np.ndarray) -> np.ndarray:
-    "Whether the cell in front of each agent is empty or the goal: a step forward is safe."
-    return np.isin(_object_ahead(obs), (OBJECT_NAMES.index("empty"), OBJECT_NAMES.index("goal")))
-
-# %% ../../nbs/09_study.ipynb #36b9a2e9
-class ScriptedPolicy:
-    "Per episode reckless (always forward) or cautious (forward when free, else keep turning the same way); `eps` random actions."
-    def __init__(self,
-        seed:int=0,            # seeds the moods and the random actions
-        reckless:float=0.5,    # probability that an episode is played recklessly
-        eps:float=0.1,         # probability of a uniformly random action at each step
-    ):
-        self.rng, self.p_reckless, self.eps, self.info = np.random.default_rng(seed), reckless, eps, {"name": "scripted", "seed": seed}
-        self.last = self.is_reckless = None    # per environment: the last action, and the episode's mood
-
-    def reset(self, mask:np.ndarray):
-        "Draw a new mood for the environments in `mask`, whose episodes start now."
-        if self.last is None: self.last, self.is_reckless = np.full(len(mask), 2), np.zeros(len(mask), bool)
-        self.last[mask], self.is_reckless[mask] = 2, self.rng.random(mask.sum()) < self.p_reckless
-
-    def __call__(self, obs:np.ndarray) -> np.ndarray:
-        "One action per environment."
-        n = len(obs)
-        turn = np.where(self.last < 2, self.last, self.rng.integers(0, 2, n))   # keep turning the way it last turned
-        action = np.where(_is_free(obs) | self.is_reckless, 2, turn)
-        self.last = np.where(self.rng.random(n) < self.eps, self.rng.integers(0, 3, n), action)
-        return self.last.copy()
-
-# %% ../../nbs/09_study.ipynb #557e69b0
-class MixedPolicy:
-    "Forward when the cell ahead is empty or the goal, else turn right; each episode acts at random with a probability drawn from `epsilons`."
-    def __init__(self,
-        epsilons:Sequence[float]=(0.0, 0.5, 1.0),  # each episode's exploration rate is one of these
-        seed:int=0,                                # seeds the draws and the random actions
-    ):
-        self.epsilons, self.rng, self.eps = np.asarray(epsilons), np.random.default_rng(seed), None
-        self.info = {"name": "mixed-ahead", "epsilons": list(epsilons)}
-
-    def reset(self, mask:np.ndarray):
-        "Draw a new exploration rate for the environments in `mask`, whose episodes start now."
-        if self.eps is None: self.eps = np.zeros(len(mask))
-        self.eps[mask] = self.rng.choice(self.epsilons, int(mask.sum()))
-
-    def __call__(self, obs:np.ndarray) -> np.ndarray:
-        "One action per environment."
-        actions = np.where(_is_free(obs), 2, 1)
-        explore = self.rng.random(len(obs)) < self.eps
-        return np.where(explore, self.rng.integers(0, 3, len(obs)), actions).astype(np.int64)
+__all__ = ['DEMO_MODELS', 'study_trajectories', 'observations_for', 'study_windows', 'demo_model', 'load_demo']
 
 # %% ../../nbs/09_study.ipynb #91aa7d45
-PROJECT_DIR = Path(dtinterp.__file__).resolve().parent.parent   # the checkout dtinterp is imported from
-DEMO_TRAJECTORIES = PROJECT_DIR/"trajectories"/"demo"           # the demo episodes (`dtinterp_demo` writes them)
-LEGACY_TRAJECTORIES = PROJECT_DIR/"trajectories"/"legacy"/"dti_dynamic_obstacles_trajectories.xz"  # the upstream project's episodes
-
 def _trajectory_file(path:str|Path|None) -> Path:
-    "The file `study_trajectories` reads for `path`."
-    if path is None:
-        demo = sorted(DEMO_TRAJECTORIES.glob("*.npz"))
-        return demo[0] if demo else LEGACY_TRAJECTORIES
+    "The file `study_trajectories` reads for `path`: the shipped demo data by default."
+    if path is None: return data_path(DEMO_TRAJECTORIES)
     path = Path(path)
     files = sorted(path.glob("*.npz")) if path.is_dir() else [path]
     if not files or not files[0].exists():
-        raise FileNotFoundError(f"no recorded episodes at {path} (a .npz file, a folder of them, or a legacy trajectory file)")
+        raise FileNotFoundError(f"no recorded episodes at {path} (a .npz trajectory file, or a folder of them)")
     return files[0]
 
 @lru_cache(maxsize=1)
 def study_trajectories(
-    path:str|Path|None=None,     # a .npz file, a folder of them (the first by name) or a legacy file; default: the demo data, else the legacy data
+    path:str|Path|None=None,     # a .npz file or a folder of them (the first by name); default: the shipped demo data
     max_episodes:int|None=300,   # keep the first episodes only (None: all)
 )->Trajectories:                 # cached: the same object for the same arguments
-    "The first episodes of recorded Dynamic-Obstacles data: the demo trajectories if they exist, else the upstream project's."
-    file = _trajectory_file(path)
-    if not file.exists(): raise FileNotFoundError(f"neither demo trajectories in {DEMO_TRAJECTORIES} nor the legacy file {file}; pass `path`")
-    t = Trajectories.load(file) if file.suffix == ".npz" else import_legacy(file, progress=False)
+    "The first episodes of recorded data: the shipped Dynamic-Obstacles demo episodes unless `path` names others."
+    t = Trajectories.load(_trajectory_file(path))
     if max_episodes is None or len(t) <= max_episodes: return t
     n = int(t.episode_lengths[:max_episodes].sum())
     return Trajectories(t.observations[:n], t.actions[:n], t.rewards[:n], t.episode_lengths[:max_episodes],
@@ -125,57 +54,49 @@ def observations_for(
     return observations
 
 # %% ../../nbs/09_study.ipynb #745b7370
-def _episodes_for(model:TrajectoryTransformer, trajectories:Trajectories|str|Path|None, seed:int) -> tuple[np.ndarray, Trajectories]:
-    "Observations in the model's encoding and the episodes they come from: `trajectories`, else random episodes in the model's env."
+def _episodes_for(model:TrajectoryTransformer, trajectories:Trajectories|str|Path|None) -> tuple[np.ndarray, Trajectories]:
+    "Observations in the model's encoding and the episodes they come from."
     t = trajectories
-    if not isinstance(t, Trajectories):
-        try: t = study_trajectories() if t is None else study_trajectories(t, max_episodes=None)
-        except FileNotFoundError: t = None
-    if t is not None:
-        obs = observations_for(model, t.observations)
-        if list(obs.shape[1:]) == list(model.env_info.obs_shape): return obs, t
-    info = model.env_info
-    env = EnvConfig(info.env_id or "MiniGrid-Dynamic-Obstacles-8x8-v0", view_size=info.obs_shape[0], obs=info.obs)
-    t = record_trajectories(env, RandomPolicy(info.n_actions, seed=seed), 16, num_envs=4, seed=seed, progress=False)
-    return t.observations, t
+    if not isinstance(t, Trajectories): t = study_trajectories() if t is None else study_trajectories(t, max_episodes=None)
+    obs = observations_for(model, t.observations)
+    if list(obs.shape[1:]) != list(model.env_info.obs_shape):
+        raise ValueError(f"the episodes' observations are {tuple(obs.shape[1:])} in the model's encoding but the model reads "
+                         f"{tuple(model.env_info.obs_shape)}; pass `trajectories` recorded in its environment ({model.env_info.describe()})")
+    return obs, t
 
 def study_windows(
     model:TrajectoryTransformer,                    # the model the windows are for: its encoding, steps per window and max_timestep
     n:int=16,                                       # how many windows (with `full_context`, at most the number of full windows)
-    seed:int=0,                                     # seeds the choice of windows (and the random episodes, if it comes to them)
+    seed:int=0,                                     # seeds the choice of windows
     trajectories:Trajectories|str|Path|None=None,   # the episodes, or a .npz file or folder to read them from; default `study_trajectories()`
     full_context:bool=False,                        # only distinct windows whose context is full (no padded steps)
 )->WindowBatch:
-    "`n` context windows of recorded episodes, in the model's encoding and context length (random episodes if none fit)."
-    obs, t = _episodes_for(model, trajectories, seed)
+    "`n` context windows of recorded episodes, in the model's encoding and context length."
+    obs, t = _episodes_for(model, trajectories)
     sampler = WindowSampler(obs, t.actions, t.rewards, t.episode_lengths, model.n_steps, seed=seed, max_timestep=model.config.max_timestep)
     if not full_context: return sampler.sample(n)
     full = np.flatnonzero(sampler.timesteps >= model.n_steps - 1)
     if len(full) == 0: raise ValueError(f"no episode of the data is long enough for a full context of {model.n_steps} steps")
     return sampler.windows(np.random.default_rng(seed).choice(full, size=min(n, len(full)), replace=False))
 
-# %% ../../nbs/09_study.ipynb #b1499cb2
-def _train_toy(policy, n_episodes:int, obs:str, model:dict, **train) -> tuple[TrajectoryTransformer, Trajectories]:
-    "Record `n_episodes` of `policy` in Dynamic-Obstacles-8x8, train a 2-layer, 3-step DT on them (CPU, one thread)."
-    trajs = record_trajectories(EnvConfig("MiniGrid-Dynamic-Obstacles-8x8-v0", obs=obs), policy, n_episodes, progress=False)
-    cfg = TransformerModelConfig(**{**dict(n_ctx=8, d_model=32, n_heads=2, n_layers=2, device="cpu"), **model})
-    oc = OfflineTrainConfig(**{**dict(learning_rate=3e-3, test_frequency=10**6, eval_frequency=10**6, device="cpu", initial_rtg=[1.0]), **train})
-    return train_dt(cfg, oc, trajectories=trajs, progress=False, num_threads=1).model.eval(), trajs
+# %% ../../nbs/09_study.ipynb #df8983d0
+DEMO_MODELS = {"dt": DEMO_MODEL, "clone": DEMO_CLONE}   # the shipped demo models, by kind
 
-def train_small_dt(
-    obs:str="onehot",   # the observation encoding, "onehot" or "index"
-    steps:int=400,      # gradient steps
-    **model_kwargs,     # `TransformerModelConfig` fields to change (defaults: n_ctx=8, d_model=32, n_heads=2, d_mlp=0, n_layers=2)
-)->tuple[TrajectoryTransformer, Trajectories]:  # the trained model (eval mode) and its training episodes
-    "A 2-layer, 3-step DT trained in a few seconds on mixed-skill Dynamic-Obstacles-8x8 episodes (returns from -1 to ~0.96)."
-    return _train_toy(MixedPolicy(), 200, obs, {"d_mlp": 0, "max_timestep": 300, **model_kwargs},
-                      batch_size=32, train_epochs=steps, test_split=0.1, seed=0)
+def demo_model(
+    kind:str="dt",      # "dt": the decision transformer; "clone": the behavioural clone
+    device:str="cpu",   # where to put it
+)->TrajectoryTransformer:   # in eval mode
+    "A shipped demo model of Dynamic-Obstacles-8x8 (`models/demo`; its COMMANDS.md says how it was made)."
+    if kind not in DEMO_MODELS: raise ValueError(f"Unknown demo model {kind!r}; choose one of {list(DEMO_MODELS)}")
+    return load_model(data_path(DEMO_MODELS[kind]), device=device).eval()
 
-# %% ../../nbs/09_study.ipynb #4bb6a67f
-def train_scripted_dt(
-    steps:int=600,      # gradient steps
-    **model_kwargs,     # `TransformerModelConfig` fields to change (defaults: n_ctx=8, d_model=32, n_heads=2, d_mlp=64, n_layers=2)
-)->tuple[TrajectoryTransformer, Trajectories]:  # the trained model (eval mode) and its training episodes
-    "A 2-layer, 3-step DT trained in seconds on `ScriptedPolicy` episodes, whose actions depend on the return and the last turn."
-    return _train_toy(ScriptedPolicy(), 400, "index", {"d_mlp": 64, "max_timestep": 256, **model_kwargs},
-                      batch_size=64, weight_decay=0.0, train_epochs=steps)
+def load_demo(
+    n:int=8,                      # how many context windows
+    full_context:bool=True,       # distinct windows whose context is full (False: random windows, as training samples them)
+    max_episodes:int|None=None,   # draw the windows from the first episodes of the demo data only (None: all of them)
+    seed:int=0,                   # seeds the choice of windows
+    kind:str="dt",                # "dt" or "clone" (see `demo_model`)
+)->tuple[TrajectoryTransformer, WindowBatch]:   # the model (CPU, eval mode) and the windows, in its encoding and context length
+    "The demo model and `n` context windows of its training data, in one call."
+    model = demo_model(kind)
+    return model, study_windows(model, n, seed, study_trajectories(max_episodes=max_episodes), full_context)
