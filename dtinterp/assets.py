@@ -21,8 +21,8 @@ DATA_ENV = "DTINTERP_DATA"   # the environment variable naming a data folder lai
 DEMO_MODEL = "models/demo/dt.safetensors"                  # the demo decision transformer
 DEMO_CLONE = "models/demo/clone.safetensors"               # the demo behavioural clone
 DEMO_TRAJECTORIES = "trajectories/demo/dynamic_obstacles.npz"   # the episodes both were trained on
-QUALITY_TRAJECTORIES = "trajectories/quality/dynamic_obstacles_300.npz"   # the data of 06_train's DT quality figures
-MEMORY_TRAJECTORIES = "trajectories/quality/memory_s7.npz"  # the MemoryS7 data of 06_train's DT-against-clone figures
+QUALITY_TRAJECTORIES = "trajectories/quality/dynamic_obstacles_300.npz"   # the data of 32_train's DT quality figures
+MEMORY_TRAJECTORIES = "trajectories/quality/memory_s7.npz"  # the MemoryS7 data of 32_train's DT-against-clone figures
 LEGACY_MODEL = "models/legacy/dti_dynamic_obstacles_dt.pt"  # the upstream project's one-layer DT
 LEGACY_TRAJECTORIES = "trajectories/legacy/dti_dynamic_obstacles_trajectories.xz"   # the upstream project's recorded episodes
 

@@ -8,7 +8,7 @@ measured in turn (rotating the order each round) and each round is repeated, so 
 shared machine hit all of them alike; the table gives medians and the ratio to raw MiniGrid, each
 ratio the median of the per-round ratios.
 
-    python scripts/bench_envs.py                      # the figures quoted in nbs/01_environments.ipynb
+    python scripts/bench_envs.py                      # the figures quoted in nbs/02_environments.ipynb
     python scripts/bench_envs.py --steps 2000 --repeats 3
 """
 import statistics

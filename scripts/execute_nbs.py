@@ -1,9 +1,9 @@
 """Execute notebooks in place and keep their outputs, so the docs show figures without running anything.
 
     python scripts/execute_nbs.py                              # every notebook under nbs/ except nbs/runs/
-    python scripts/execute_nbs.py nbs/02_trajectories.ipynb nbs/08_viz.ipynb
+    python scripts/execute_nbs.py nbs/04_trajectories.ipynb nbs/41_viz.ipynb
     python scripts/execute_nbs.py --dry-run                    # execute and report sizes, write nothing
-    python scripts/execute_nbs.py --flags slow nbs/04_models.ipynb   # also run the cells flagged `slow`
+    python scripts/execute_nbs.py --flags slow nbs/21_models.ipynb   # also run the cells flagged `slow`
 
 Each notebook runs as `nbdev-test` runs it: in a fresh process, with its own folder as the working directory,
 `IN_TEST=1`, the IPython profile if `exec_profile` says so, and the cells flagged with `tst_flags` (`#| slow`)

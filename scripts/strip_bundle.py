@@ -2,7 +2,7 @@
 """Take circuitsvis's JavaScript bundle out of the saved outputs of notebooks, without running them.
 
     python scripts/strip_bundle.py                          # every notebook under nbs/
-    python scripts/strip_bundle.py nbs/10_attention.ipynb
+    python scripts/strip_bundle.py nbs/43_attention.ipynb
     python scripts/strip_bundle.py --check                  # exit 1 if a notebook still carries the bundle (CI)
 
 While a notebook runs, the first attention view of the session carries circuitsvis's 1.3 MB bundle, so a notebook
