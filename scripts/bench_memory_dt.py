@@ -34,32 +34,15 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
 
 from dtinterp.calibration import calibration_table
 from dtinterp.config import OfflineTrainConfig, TransformerModelConfig
 from dtinterp.acting import AgentPolicy, evaluate
 from dtinterp.agents import load_checkpoint
 from dtinterp.collect import record_trajectories
+from dtinterp.policies import MixturePolicy
 from dtinterp.trajectories import Trajectories
 from dtinterp.train import train_dt
-
-
-class MixturePolicy:
-    "Each new episode is played by the expert with probability `share`, else by the guesser (both always step, so their states stay right)."
-    def __init__(self, expert, guesser, share:float, seed:int=0):
-        self.expert, self.guesser, self.share, self.rng, self.pick = expert, guesser, share, np.random.default_rng(seed), None
-        self.info = {"name": "mixture", "expert": expert.info, "guesser": guesser.info, "expert_share": share}
-
-    def reset(self, mask):
-        mask = np.asarray(mask, bool)
-        if self.pick is None or len(self.pick) != len(mask): self.pick = np.zeros(len(mask), bool); mask = np.ones(len(mask), bool)
-        self.pick[mask] = self.rng.random(mask.sum()) < self.share
-        self.expert.reset(mask); self.guesser.reset(mask)
-
-    def __call__(self, obs):
-        if self.pick is None or len(self.pick) != len(obs): self.reset(np.ones(len(obs), bool))
-        return np.where(self.pick, self.expert(obs), self.guesser(obs))
 
 
 def record_mixture(args):
