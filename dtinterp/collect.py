@@ -13,12 +13,12 @@ from typing import Callable
 
 import gymnasium as gym
 import numpy as np
-from fastcore.script import call_parse, store_true
 from tqdm.auto import tqdm
 
 from .acting import AgentPolicy
 from .agents import ActorCritic, PPOCheckpoint, load_checkpoint
-from .config import EnvConfig, as_env_config
+from .cli import config_cli
+from .config import CollectConfig, EnvConfig, as_env_config
 from .environments import action_names, make_vector_env
 from .policies import Policy
 from .runs import torch_threads
@@ -159,22 +159,16 @@ def evaluate_agent(
                                    num_envs=num_envs, seed=seed, progress=False).summary()
 
 # %% ../nbs/31_collect.ipynb #1898909c
-@call_parse
-def dtinterp_collect(
+@config_cli(CollectConfig)
+def dtinterp_collect(config:CollectConfig,
     checkpoint:str,              # a PPO checkpoint file, or the run directory holding checkpoint.pt
-    n_episodes:int=100,          # exactly this many whole episodes are recorded
-    output:str=None,             # trajectory file to write (default: trajectories/{env_id}-{mode}-t{temperature}-e{epsilon}-s{seed}.npz)
-    mode:str="sample",           # "greedy" (argmax) or "sample" (from softmax(logits / temperature))
-    temperature:float=1.0,       # softmax temperature when sampling; > 1 spreads the returns
-    epsilon:float=0.0,           # probability of a uniformly random action instead
-    seed:int=0,                  # seeds the envs and the policy's random draws
-    num_envs:int=8,              # environments stepped together
-    quiet:store_true=False,      # no progress bar
-):
+    output:str|None=None,        # trajectory file to write (default: trajectories/{env_id}-{mode}-t{temperature}-e{epsilon}-s{seed}.npz)
+    quiet:bool=False,            # no progress bar
+) -> Trajectories:
     "Roll out a trained PPO agent and write its episodes to a trajectory file."
-    ckpt = load_checkpoint(checkpoint)
-    output = Path(output or f"trajectories/{ckpt.env_config.env_id}-{mode}-t{temperature:g}-e{epsilon:g}-s{seed}.npz")
-    trajectories = collect_trajectories(ckpt, n_episodes, output, mode, temperature, epsilon, seed, num_envs, progress=not quiet)
+    ckpt, c = load_checkpoint(checkpoint), config
+    output = Path(output or f"trajectories/{ckpt.env_config.env_id}-{c.mode}-t{c.temperature:g}-e{c.epsilon:g}-s{c.seed}.npz")
+    trajectories = collect_trajectories(ckpt, path=output, progress=not quiet, **c.to_dict())
     s = trajectories.summary()
     print(f"{output}: {s['episodes']} episodes, {s['steps']} steps, mean return {s['mean_return']:.3f}, success rate {s['success_rate']:.2f}")
     return trajectories

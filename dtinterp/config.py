@@ -1,4 +1,4 @@
-"""Typed, validated configurations for environments, PPO, trajectory transformers and offline training, with JSON round-trips, device choice and seeding.
+"""Typed, validated configurations for environments, PPO, trajectory transformers, offline training and recording, with JSON round-trips, device choice and seeding.
 
 Docs: https://dtinterp.github.io/dtinterp/config.html.md"""
 
@@ -23,7 +23,7 @@ import torch
 # %% auto #0
 __all__ = ['OBS_ENCODINGS', 'AGENT_KINDS', 'MODEL_TYPES', 'STATE_EMBEDDINGS', 'TIME_EMBEDDINGS', 'ConfigError', 'Config',
            'atomic_write_bytes', 'atomic_write_text', 'check_device', 'get_device', 'set_seed', 'EnvConfig',
-           'as_env_config', 'PPOConfig', 'TransformerModelConfig', 'OfflineTrainConfig']
+           'as_env_config', 'PPOConfig', 'TransformerModelConfig', 'OfflineTrainConfig', 'CollectConfig']
 
 # %% ../nbs/00_config.ipynb #205e3cc9
 class ConfigError(ValueError):
@@ -324,3 +324,20 @@ class OfflineTrainConfig(Config):
         self._check(self.rtg_scale > 0, "rtg_scale", "use a positive number")
         self._check(len(self.initial_rtg) > 0, "initial_rtg", "give at least one target return")
         check_device(self.device)
+
+# %% ../nbs/00_config.ipynb #779fcf86
+@dataclass
+class CollectConfig(Config):
+    "Recording episodes from a trained agent: how many, and how it acts while recorded."
+    n_episodes: int = 100        # exactly this many whole episodes are recorded
+    mode: str = "sample"         # "greedy" (argmax) or "sample" (from softmax(logits / temperature))
+    temperature: float = 1.0     # softmax temperature when sampling; > 1 spreads the returns
+    epsilon: float = 0.0         # probability of a uniformly random action instead
+    seed: int = 0                # seeds the envs and the policy's random draws
+    num_envs: int = 8            # environments stepped together
+
+    def validate(self):
+        for name in ("n_episodes", "num_envs"): self._check(getattr(self, name) > 0, name, "use a positive integer")
+        self._check(self.mode in ("greedy", "sample"), "mode", "choose 'greedy' or 'sample'")
+        self._check(self.temperature > 0, "temperature", "use a positive number")
+        self._check(0 <= self.epsilon <= 1, "epsilon", "use a probability in [0, 1]")

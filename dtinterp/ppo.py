@@ -19,13 +19,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
-from fastcore.script import call_parse, store_true
 from jaxtyping import Float, Int
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from .acting import sample_actions
 from .agents import CHECKPOINT_FORMAT, CHECKPOINT_NAME, ActorCritic, agent_for_env, read_ppo_checkpoint
+from .cli import config_cli
 from .config import ConfigError, EnvConfig, PPOConfig, as_env_config, get_device
 from .environments import make_vector_env
 from .probes import PROBE_ENVS
@@ -434,47 +434,24 @@ def probe_agent(
     return results
 
 # %% ../nbs/30_ppo.ipynb #4fca6516
-@call_parse
-def dtinterp_ppo(
-    env_id:str="MiniGrid-DoorKey-8x8-v0",  # MiniGrid env id; its preset (PRESETS) fills the settings left out
-    view_size:int=None,          # side of the agent's square view, odd (default: preset, else 7)
-    max_steps:int=None,          # episode step limit (default: preset, else the env's own)
-    one_hot_obs:store_true=False,  # observe one-hot grids (float32, 20 channels) instead of index grids
-    total_timesteps:int=None,    # environment steps over all envs (default: preset, else 350000)
-    learning_rate:float=None,    # Adam step size, annealed linearly to 0 (default: preset, else 2.5e-4)
-    num_envs:int=None,           # parallel environments (default: preset, else 8)
-    num_steps:int=None,          # steps per env per rollout (default: preset, else 128)
-    num_minibatches:int=None,    # minibatches per epoch (default: preset, else 4)
-    update_epochs:int=None,      # passes over each rollout (default: preset, else 4)
-    clip_coef:float=None,        # PPO ratio clip (default: 0.2)
-    ent_coef:float=None,         # entropy bonus (default: preset, else 0.01)
-    vf_coef:float=None,          # value loss weight (default: 0.5)
-    gamma:float=None,            # discount (default: 0.99)
-    gae_lambda:float=None,       # GAE lambda (default: 0.95)
-    agent:str=None,              # "mlp", "lstm" or "gru" (default: preset, else mlp)
-    hidden_size:int=None,        # width of the agent's hidden layers (default: preset, else 64)
-    seed:int=1,                  # seeds envs, initialisation and sampling
-    device:str="auto",           # "auto", "cpu", "cuda", ...
-    track:store_true=False,      # log to wandb (offline unless WANDB_MODE says otherwise)
-    wandb_project:str="dtinterp",  # wandb project
-    exp_name:str="ppo",          # run name prefix
-    run_dir:str=None,            # checkpoint directory (default: runs/{exp_name}-{env_id}-s{seed})
-    checkpoint_every:int=None,   # updates between checkpoints (default: 10)
-    resume:store_true=False,     # continue the checkpoint in run_dir
-    async_envs:store_true=False,  # step the envs in subprocesses (AsyncVectorEnv): faster with many cores
-    learn_threads:int=None,      # torch threads for the update phase (default: 1, like the rollout)
-    no_preset:store_true=False,  # ignore PRESETS: settings left out take the configs' defaults
-    quiet:store_true=False,      # no progress bar
-):
+@config_cli(EnvConfig, PPOConfig, given_only=True, left_out="the env's preset")
+def dtinterp_ppo(settings:dict,
+    one_hot_obs:bool=False,      # observe one-hot grids (float32, 20 channels) instead of index grids (--obs onehot)
+    run_dir:str|None=None,       # checkpoint directory (default: runs/{exp_name}-{env_id}-s{seed})
+    resume:bool=False,           # continue the checkpoint in run_dir
+    async_envs:bool=False,       # step the envs in subprocesses (AsyncVectorEnv): faster with many cores
+    learn_threads:int|None=None, # torch threads for the update phase (default: 1, like the rollout)
+    no_preset:bool=False,        # ignore PRESETS: settings left out take the configs' defaults
+    quiet:bool=False,            # no progress bar
+) -> PPOTrainer:
     "Train a PPO agent on a MiniGrid task, checkpointing to a run directory (resumable)."
-    settings = dict(view_size=view_size, max_steps=max_steps, total_timesteps=total_timesteps, learning_rate=learning_rate,
-                    num_envs=num_envs, num_steps=num_steps, num_minibatches=num_minibatches, update_epochs=update_epochs,
-                    clip_coef=clip_coef, ent_coef=ent_coef, vf_coef=vf_coef, gamma=gamma, gae_lambda=gae_lambda, agent=agent,
-                    hidden_size=hidden_size, checkpoint_every=checkpoint_every, seed=seed, device=device, track=track,
-                    wandb_project=wandb_project, exp_name=exp_name, obs="onehot" if one_hot_obs else None)
-    settings = {k: v for k, v in settings.items() if v is not None}
+    settings = dict(settings)
+    env_id = settings.pop("env_id", EnvConfig.env_id)  # `preset` looks the env up by its id
+    if one_hot_obs:
+        if settings.get("obs", "onehot") != "onehot": raise ConfigError(f"--one-hot-obs contradicts --obs {settings['obs']}; give one of them")
+        settings["obs"] = "onehot"
     env_cfg, ppo_cfg = preset(env_id, presets={} if no_preset else PRESETS, **settings)
-    run_dir = Path(run_dir or f"runs/{exp_name}-{env_id}-s{seed}")
+    run_dir = Path(run_dir or f"runs/{ppo_cfg.exp_name}-{env_id}-s{ppo_cfg.seed}")
     trainer = train_ppo(env_cfg, ppo_cfg, run_dir=run_dir, resume=resume, progress=not quiet, learn_threads=learn_threads,
                         asynchronous=async_envs)
     last = trainer.history[-1] if trainer.history else {}

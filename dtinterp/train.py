@@ -12,19 +12,19 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Annotated, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
-from fastcore.script import CliError, call_parse, is_cli
 from jaxtyping import Float, Int
 from torch import Tensor
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from .acting import eval_metrics, evaluate
+from .cli import build_configs, config_cli
 from .config import (ConfigError, EnvConfig, OfflineTrainConfig, TransformerModelConfig, as_env_config, atomic_write_text,
                              get_device, set_seed)
 from .environments import make_vector_env
@@ -404,66 +404,25 @@ def train_dt(
 _MODEL_TYPE_ALIASES = {"dt": "decision_transformer", "decision_transformer": "decision_transformer",
                        "clone": "clone_transformer", "bc": "clone_transformer", "clone_transformer": "clone_transformer"}
 
-@call_parse
-def dtinterp_dt(
-    trajectory_path:str="",         # the trajectory file to learn from (dtinterp_collect or Trajectories.save writes them)
-    model_type:str="dt",            # "dt" (decision transformer) or "clone" (behavioural clone)
-    d_model:int=128,                # residual stream width
-    n_heads:int=2,                  # attention heads per layer
-    d_mlp:int=256,                  # MLP width (0: attention-only)
-    n_layers:int=1,                 # transformer blocks
-    n_ctx:int|None=None,            # context in tokens: 3k-1 for a DT, 2k-1 for a clone (default: one step)
-    layer_norm:bool=False,          # layer norm in the blocks
-    state_embedding:str="linear",   # "linear" or "grid"
-    max_timestep:int=1000,          # largest timestep the model embeds
-    learning_rate:float=1e-4,       # AdamW step size
-    batch_size:int=128,             # windows per gradient step
-    weight_decay:float=1e-3,        # AdamW weight decay
-    train_epochs:int=5000,          # gradient steps
-    test_epochs:int=10,             # batches per test-loss estimate
-    test_frequency:int=1000,        # steps between test losses
-    eval_frequency:int=1000,        # steps between online evaluations
-    eval_episodes:int=10,           # episodes per target return in each evaluation
-    eval_num_envs:int=16,           # environments played together in evaluation
-    initial_rtg:Annotated[list[float]|None, {"nargs": "+", "action": "extend", "type": float, "metavar": "(float)"}]=None,  # target returns to evaluate (several, or repeat the flag; default 0 1)
-    eval_max_time_steps:int=1000,   # step limit of evaluation episodes
-    pct_traj:float=1.0,             # train on the best episodes holding this fraction of the steps
-    prob_go_from_end:float=0.1,     # chance a window ends at its episode's last step
-    rtg_scale:float=1.0,            # returns-to-go are divided by this
-    test_split:float=0.1,           # fraction of episodes held out for the test loss
-    seed:int=1,                     # initialisation and sampling seed
-    device:str="auto",              # "auto", "cpu", "cuda", ...
-    track:bool=False,               # log to wandb (offline unless WANDB_MODE says otherwise)
-    wandb_project:str="dtinterp",   # wandb project
-    exp_name:str="dt",              # run name prefix
-    run_dir:str|None=None,          # checkpoints and configs go here (default runs/<exp_name>-<model type>-s<seed>)
+@config_cli(TransformerModelConfig, OfflineTrainConfig, given_only=True)
+def dtinterp_dt(settings:dict,
+    run_dir:str|None=None,          # checkpoints and configs go here (default: runs/<exp_name>-<dt or clone>-s<seed>)
     out:str|None=None,              # also write the final model to this file
     resume:bool=False,              # continue run_dir's latest checkpoint
-    num_threads:int|None=None,      # torch CPU threads
+    num_threads:int|None=None,      # torch CPU threads (default: torch's own setting)
     progress:bool=True,             # show a progress bar (--no-progress hides it)
-):
-    "Train a decision transformer (or behavioural clone) on recorded MiniGrid trajectories, with online evaluation."
-    try: return _run_dt(**locals())
-    except (ValueError, FileExistsError, FileNotFoundError) as e:  # config, data and env errors: a message, not a traceback, on the command line
-        if is_cli(): raise CliError(f"dtinterp_dt: {e}") from e
-        raise
-
-_MODEL_FIELDS = ("d_model", "n_heads", "d_mlp", "n_layers", "layer_norm", "state_embedding", "max_timestep", "device")
-_TRAIN_FIELDS = ("trajectory_path", "batch_size", "learning_rate", "weight_decay", "train_epochs", "test_epochs", "test_frequency",
-                 "eval_frequency", "eval_episodes", "eval_num_envs", "eval_max_time_steps", "pct_traj", "prob_go_from_end", "rtg_scale",
-                 "test_split", "seed", "device", "track", "wandb_project", "exp_name")
-
-def _run_dt(**a) -> OfflineTrainer:
-    "The body of `dtinterp_dt`: its arguments become the two configs, then `train_dt` runs."
-    if a["model_type"] not in _MODEL_TYPE_ALIASES: raise ConfigError(f"Unknown model_type {a['model_type']!r}; choose 'dt' or 'clone'")
-    model_type = _MODEL_TYPE_ALIASES[a["model_type"]]
-    n_ctx = a["n_ctx"] if a["n_ctx"] is not None else (2 if model_type == "decision_transformer" else 1)
-    model_config = TransformerModelConfig(model_type=model_type, n_ctx=n_ctx, **{k: a[k] for k in _MODEL_FIELDS})
-    config = OfflineTrainConfig(initial_rtg=list(a["initial_rtg"] or [0.0, 1.0]), **{k: a[k] for k in _TRAIN_FIELDS})
-    run_dir = a["run_dir"] or f"runs/{a['exp_name']}-{'dt' if model_type == 'decision_transformer' else 'clone'}-s{a['seed']}"
-    trainer = train_dt(model_config, config, run_dir=run_dir, resume=a["resume"], progress=a["progress"], num_threads=a["num_threads"])
+) -> OfflineTrainer:
+    "Train a decision transformer or behavioural clone on recorded MiniGrid trajectories, with online evaluation. --model-type also takes dt, clone or bc; a context left out (--n-ctx) is one step: 2 tokens for a DT, 1 for a clone."
+    model_type = settings.get("model_type", TransformerModelConfig.model_type)
+    if model_type not in _MODEL_TYPE_ALIASES: raise ConfigError(f"Unknown model_type {model_type!r}; choose 'dt' or 'clone' (or one of {sorted(_MODEL_TYPE_ALIASES)})")
+    model_type = _MODEL_TYPE_ALIASES[model_type]
+    one_step = 2 if model_type == "decision_transformer" else 1
+    n_ctx = settings.get("n_ctx") if settings.get("n_ctx") is not None else one_step
+    model_config, config = build_configs({**settings, "model_type": model_type, "n_ctx": n_ctx}, TransformerModelConfig, OfflineTrainConfig)
+    run_dir = run_dir or f"runs/{config.exp_name}-{'dt' if model_type == 'decision_transformer' else 'clone'}-s{config.seed}"
+    trainer = train_dt(model_config, config, run_dir=run_dir, resume=resume, progress=progress, num_threads=num_threads)
     if trainer.rank != 0: return trainer
-    if a["out"]: trainer.model.save(a["out"])
+    if out: trainer.model.save(out)
     final = {k: v for k, v in trainer.history[-1].items() if not k.startswith("train/")} if trainer.history else {}
     print(f"{model_type} trained to step {trainer.step}; model in {Path(run_dir) / 'model.safetensors'}; last: {json.dumps(final)}")
     return trainer
