@@ -17,12 +17,12 @@ from jaxtyping import Float, Int
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from .config import EnvConfig, as_env_config
+from .config import ACTING_MODES, EnvConfig, as_env_config
 from .environments import make_vector_env
 
 # %% auto #0
-__all__ = ['ACTING_MODES', 'ContextWindows', 'sample_actions', 'choose_actions', 'make_eval_envs', 'eval_targets', 'evaluate',
-           'eval_metrics', 'AgentPolicy']
+__all__ = ['ContextWindows', 'sample_actions', 'choose_actions', 'make_eval_envs', 'eval_targets', 'evaluate', 'eval_metrics',
+           'AgentPolicy']
 
 # %% ../nbs/10_acting.ipynb #05f2f388
 class ContextWindows:
@@ -87,8 +87,6 @@ class ContextWindows:
                     timesteps=timesteps, mask=pick(self.mask))
 
 # %% ../nbs/10_acting.ipynb #579be8eb
-ACTING_MODES = ("greedy", "sample")  # how every model and agent turns logits into actions
-
 def sample_actions(logits:Float[Tensor, "batch n_actions"], generator:torch.Generator) -> Int[Tensor, "batch"]:
     "Sample one action per row from softmax(logits), drawing from `generator` (a CPU generator)."
     return torch.multinomial(logits.softmax(-1).cpu(), 1, generator=generator)[:, 0].to(logits.device)

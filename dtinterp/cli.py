@@ -153,10 +153,13 @@ class ConfigCLI:
         configs:tuple,          # the config dataclasses, in the order `func` takes them
         given_only:bool=False,  # pass `func` the settings given, as one dict, instead of built configs: it fills in the rest (presets)
         left_out:str|None=None, # with `given_only`: where the values left out come from, for `--help` (e.g. "the env's preset")
+        defaults:dict|None=None, # with `given_only`: the default `--help` shows for a flag the function fills in itself, by field name
         errors:tuple=(ValueError, FileNotFoundError, FileExistsError),  # exceptions of a run that mean a mistake in the command
     ):
         functools.update_wrapper(self, func)
         self.func, self.configs, self.given_only, self.left_out, self.errors = func, tuple(configs), given_only, left_out, errors
+        self.defaults = dict(defaults or {})
+        if self.defaults and not given_only: raise TypeError("defaults= describes values the function fills in itself: it needs given_only=True")
         self.fields, self.options = _config_flags(self.configs), self._own_options()
         shared = sorted(set(self.fields) & set(self.options))
         if shared: raise TypeError(f"{self.__name__}'s parameter(s) {shared} are also config fields; a command line has one flag per name: rename or drop them")
@@ -196,10 +199,11 @@ def config_cli(
     *configs:type,          # the config dataclasses whose fields become flags, in the order the function takes them
     given_only:bool=False,  # pass the function the settings given, as one dict, instead of built configs
     left_out:str|None=None, # with `given_only`: where the function takes the values left out from, for `--help`
+    defaults:dict|None=None, # with `given_only`: the default `--help` shows for a flag the function fills in itself, by field name
     errors:tuple=(ValueError, FileNotFoundError, FileExistsError),  # exceptions of a run that mean a mistake in the command
 ) -> Callable[[Callable], ConfigCLI]:
     "Decorator: make a function a `ConfigCLI` whose flags are the fields of `configs` and the function's own documented parameters."
-    return lambda func: ConfigCLI(func, configs, given_only=given_only, left_out=left_out, errors=errors)
+    return lambda func: ConfigCLI(func, configs, given_only=given_only, left_out=left_out, defaults=defaults, errors=errors)
 
 # %% ../nbs/01_cli.ipynb #2a6733ba
 class _Parser(argparse.ArgumentParser):
@@ -223,6 +227,7 @@ def help_text(self:ConfigCLI, name:str) -> str:
     defaults = [_shown(_field_default(next(x for x in dataclasses.fields(c) if x.name == name))) for c in f.configs]
     shown = defaults[0] if len(set(defaults)) == 1 else ", ".join(f"{d} for {c.__name__}" for d, c in zip(defaults, f.configs))
     if self.given_only and self.left_out: shown = f"{self.left_out}, else {shown}"
+    if name in self.defaults: shown = self.defaults[name]
     both = f"; sets {' and '.join(c.__name__ for c in f.configs)}" if len(f.configs) > 1 else ""
     return f"{f.help} (default: {shown}{both})"
 

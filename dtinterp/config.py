@@ -21,8 +21,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['OBS_ENCODINGS', 'AGENT_KINDS', 'MODEL_TYPES', 'STATE_EMBEDDINGS', 'TIME_EMBEDDINGS', 'ConfigError', 'Config',
-           'atomic_write_bytes', 'atomic_write_text', 'check_device', 'get_device', 'set_seed', 'EnvConfig',
+__all__ = ['OBS_ENCODINGS', 'AGENT_KINDS', 'MODEL_TYPES', 'STATE_EMBEDDINGS', 'TIME_EMBEDDINGS', 'ACTING_MODES', 'ConfigError',
+           'Config', 'atomic_write_bytes', 'atomic_write_text', 'check_device', 'get_device', 'set_seed', 'EnvConfig',
            'as_env_config', 'PPOConfig', 'TransformerModelConfig', 'OfflineTrainConfig', 'CollectConfig']
 
 # %% ../nbs/00_config.ipynb #205e3cc9
@@ -326,6 +326,8 @@ class OfflineTrainConfig(Config):
         check_device(self.device)
 
 # %% ../nbs/00_config.ipynb #779fcf86
+ACTING_MODES = ("greedy", "sample")  # how every model and agent turns logits into actions (`dtinterp.acting`)
+
 @dataclass
 class CollectConfig(Config):
     "Recording episodes from a trained agent: how many, and how it acts while recorded."
@@ -338,6 +340,6 @@ class CollectConfig(Config):
 
     def validate(self):
         for name in ("n_episodes", "num_envs"): self._check(getattr(self, name) > 0, name, "use a positive integer")
-        self._check(self.mode in ("greedy", "sample"), "mode", "choose 'greedy' or 'sample'")
+        self._check(self.mode in ACTING_MODES, "mode", f"choose one of {ACTING_MODES}")
         self._check(self.temperature > 0, "temperature", "use a positive number")
         self._check(0 <= self.epsilon <= 1, "epsilon", "use a probability in [0, 1]")

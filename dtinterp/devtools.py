@@ -11,6 +11,7 @@ import concurrent.futures
 import json
 import os
 import re
+import shlex
 import shutil
 import tempfile
 import time
@@ -22,7 +23,7 @@ from .viz import OfflineOutputs, strip_bundle
 
 # %% auto #0
 __all__ = ['CHROMIUM_ARGS', 'OfflineDocs', 'strip_bundle_outputs', 'output_problems', 'find_chromium', 'is_local_url',
-           'PageReport', 'browser_check']
+           'PageReport', 'browser_check', 'documented_commands']
 
 # %% ../nbs/95_devtools.ipynb #bde8893b
 class OfflineDocs(OfflineOutputs):
@@ -187,3 +188,16 @@ def browser_check(
                                 "GitHub's Ubuntu runners have google-chrome) or set DTINTERP_CHROMIUM=/path/to/chromium")
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright's sync API refuses to run inside an event loop
         return pool.submit(_check_pages, urls, chromium, timeout).result()
+
+# %% ../nbs/95_devtools.ipynb #97b370ae
+def documented_commands(
+    command:str,              # a console script, e.g. "dtinterp_dt"
+    root:str|Path|None=None,  # the checkout (default: the one nbdev's settings are read from)
+)->list[list[str]]:           # the argument list of each occurrence, split as a shell would
+    "The argument lists of `command` as written in the repository's COMMANDS.md files and scripts."
+    if root is None:
+        from nbdev.config import get_config
+        root = get_config().config_path
+    root = Path(root)
+    texts = [p.read_text() for p in [*root.glob("models/*/COMMANDS.md"), *root.glob("scripts/*.py")]]
+    return [shlex.split(args, comments=True) for text in texts for args in re.findall(rf"(?<![\w/]){command} ([^`\n]*)", text)]

@@ -21,11 +21,11 @@ from jaxtyping import Float, UInt8
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .config import EnvConfig
+from .config import ACTING_MODES, EnvConfig
 from .environments import action_names, make_env, render_agent_view, render_frame
 from .interp.attention import attention_patterns
 from .models import TrajectoryTransformer
-from .acting import ACTING_MODES, ContextWindows, choose_actions
+from .acting import ContextWindows, choose_actions
 from .viz import AttentionView, OfflinePlotlyRenderer, attention_html, bundle_html
 from .viz import attention_view as _attention_view
 

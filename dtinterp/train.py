@@ -404,7 +404,8 @@ def train_dt(
 _MODEL_TYPE_ALIASES = {"dt": "decision_transformer", "decision_transformer": "decision_transformer",
                        "clone": "clone_transformer", "bc": "clone_transformer", "clone_transformer": "clone_transformer"}
 
-@config_cli(TransformerModelConfig, OfflineTrainConfig, given_only=True)
+@config_cli(TransformerModelConfig, OfflineTrainConfig, given_only=True,
+            defaults={"n_ctx": "one step: 2 for a DT, 1 for a clone", "model_type": "dt (also: clone, bc, or the full names)"})
 def dtinterp_dt(settings:dict,
     run_dir:str|None=None,          # checkpoints and configs go here (default: runs/<exp_name>-<dt or clone>-s<seed>)
     out:str|None=None,              # also write the final model to this file
