@@ -19,11 +19,11 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .viz import OfflineOutputs, strip_bundle
+from .viz import PLOTLY_MIME, OfflineOutputs, compact_figure, strip_bundle
 
 # %% auto #0
-__all__ = ['CHROMIUM_ARGS', 'OfflineDocs', 'strip_bundle_outputs', 'output_problems', 'find_chromium', 'is_local_url',
-           'PageReport', 'browser_check', 'documented_commands']
+__all__ = ['CHROMIUM_ARGS', 'OfflineDocs', 'strip_bundle_outputs', 'compact_figure_outputs', 'output_problems', 'find_chromium',
+           'is_local_url', 'PageReport', 'browser_check', 'documented_commands']
 
 # %% ../nbs/95_devtools.ipynb #bde8893b
 class OfflineDocs(OfflineOutputs):
@@ -52,6 +52,19 @@ def strip_bundle_outputs(
             n += 1
     return n
 
+def compact_figure_outputs(
+    cells:list[dict],  # a notebook's cells (its JSON), changed in place
+) -> int:              # how many saved figures shrank
+    "Prune the template of every saved plotly figure to the trace types it draws (`dtinterp.viz.compact_figure`), as the renderer does."
+    n = 0
+    for cell in cells:
+        for out in cell.get("outputs", []):
+            fig = out.get("data", {}).get(PLOTLY_MIME)
+            if not isinstance(fig, dict): continue
+            before = len(json.dumps(fig))
+            n += len(json.dumps(compact_figure(fig))) < before
+    return n
+
 def output_problems(
     cells:list[dict],       # a notebook's cells with their outputs (its JSON)
     max_bytes:int=200_000,  # the largest output that may be saved
@@ -66,7 +79,7 @@ def output_problems(
             text = "\n".join([_text(out.get("text", ""))] + [_text(v) for v in out.get("data", {}).values()])  # unescaped
             if _BUNDLE_MARK in text:
                 problems.append(f"{where}: circuitsvis's bundle in the output ({size / 1e6:.1f} MB); strip_bundle_outputs "
-                                "removes it (python scripts/strip_bundle.py NOTEBOOK) and the docs put it back")
+                                "removes it (python scripts/slim_outputs.py NOTEBOOK) and the docs put it back")
             elif _PLOTLYJS_RE.search(text):
                 problems.append(f"{where}: plotly.js in the output ({size / 1e6:.1f} MB); display figures with "
                                 "dtinterp.viz.use_offline_plotly() (JSON only)")

@@ -26,10 +26,10 @@ from plotly.io.base_renderers import MimetypeRenderer, PlotlyRenderer
 from .config import atomic_write_text
 
 # %% auto #0
-__all__ = ['PLOTLY_MIME', 'OFFLINE_RENDERER', 'OfflinePlotlyRenderer', 'use_offline_plotly', 'plotly_labextension',
-           'plotlyjs_html', 'figure_html', 'bundle_html', 'attention_props', 'attention_html', 'forget_bundle',
-           'AttentionView', 'attention_view', 'page_html', 'write_html', 'strip_bundle', 'OfflineOutputs',
-           'offline_outputs', 'notebook_html']
+__all__ = ['PLOTLY_MIME', 'OFFLINE_RENDERER', 'compact_figure', 'OfflinePlotlyRenderer', 'use_offline_plotly',
+           'plotly_labextension', 'plotlyjs_html', 'figure_html', 'bundle_html', 'attention_props', 'attention_html',
+           'forget_bundle', 'AttentionView', 'attention_view', 'page_html', 'write_html', 'strip_bundle',
+           'OfflineOutputs', 'offline_outputs', 'notebook_html']
 
 # %% ../nbs/41_viz.ipynb #e87d46cb
 PLOTLY_MIME = "application/vnd.plotly.v1+json"  # plotly's own mime type for a figure as JSON
@@ -44,6 +44,16 @@ def _fallback_html(fig_dict:dict) -> str:
             f'Plotly figure{title}: open this notebook in JupyterLab, Notebook 7 or VS Code, '
             f'or see the rendered docs, to view it.</div>')
 
+def compact_figure(
+    fig_dict:dict,   # a figure as plotly's JSON (`fig.to_dict()` or a saved mime bundle), changed in place
+)->dict:             # the same dict
+    "Keep only the template styles of trace types the figure draws: it looks the same and is several kB smaller."
+    template = (fig_dict.get("layout") or {}).get("template")
+    if isinstance(template, dict) and isinstance(template.get("data"), dict):
+        drawn = {trace.get("type", "scatter") for trace in fig_dict.get("data", [])}
+        template["data"] = {kind: style for kind, style in template["data"].items() if kind in drawn}
+    return fig_dict
+
 class OfflinePlotlyRenderer(MimetypeRenderer):
     "Plotly renderer for notebooks: the figure's JSON mime bundle plus a tiny script-free HTML note; never plotly.js, never a CDN."
     def __init__(self,
@@ -53,7 +63,7 @@ class OfflinePlotlyRenderer(MimetypeRenderer):
         self.html_fallback, self.config = html_fallback, dict(config or {})
 
     def to_mimebundle(self, fig_dict:dict) -> dict:
-        bundle = PlotlyRenderer(config=self.config).to_mimebundle(fig_dict)
+        bundle = PlotlyRenderer(config=self.config).to_mimebundle(compact_figure(copy.deepcopy(fig_dict)))
         if self.html_fallback: bundle["text/html"] = _fallback_html(fig_dict)
         return bundle
 

@@ -80,7 +80,7 @@ def execute(path:Path, skip_flags:list[str], force_flags:list[str], max_bytes:in
     multiprocessing.set_start_method(start_method, force=True)  # what the notebook would see under nbdev-test
     from fastcore.nbio import nb2str
     from dtinterp.config import atomic_write_text
-    from dtinterp.devtools import output_problems, strip_bundle_outputs
+    from dtinterp.devtools import compact_figure_outputs, output_problems, strip_bundle_outputs
     t0 = time.perf_counter()
     res = {"path": str(path), "before": path.stat().st_size, "after": None, "problems": [], "seconds": 0.0, "outputs": 0}
     raw = json.loads(path.read_text(encoding="utf-8"))
@@ -97,6 +97,7 @@ def execute(path:Path, skip_flags:list[str], force_flags:list[str], max_bytes:in
         src["outputs"] = [dict(o) for o in done.get("outputs", []) if o.get("data", True)] if ran else []
         src["execution_count"] = None
     strip_bundle_outputs(raw["cells"])  # the docs put circuitsvis's bundle back; a saved notebook need not carry 1.3 MB
+    compact_figure_outputs(raw["cells"])  # figures shown by plotly's own renderer carry every trace type's style
     res["problems"] = output_problems(raw["cells"], max_bytes)
     res["outputs"] = sum(len(c.get("outputs", [])) for c in raw["cells"])
     if not res["problems"] and not dry_run: atomic_write_text(path, nb2str(raw)).chmod(0o644)
