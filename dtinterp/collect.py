@@ -108,7 +108,7 @@ def record_trajectories(
     "Play `policy` in a vector env until exactly `n_episodes` whole episodes are recorded; save them if `path` is given."
     if not (isinstance(n_episodes, (int, np.integer)) and not isinstance(n_episodes, bool) and n_episodes > 0): raise ValueError(f"n_episodes must be a positive integer, got {n_episodes!r}")
     if num_envs < 1: raise ValueError(f"num_envs must be >= 1, got {num_envs}")
-    cfg = EnvConfig(env_id=env) if isinstance(env, str) else env
+    cfg = as_env_config(env)
     num_envs = min(num_envs, n_episodes)
     quotas = np.full(num_envs, n_episodes // num_envs) + (np.arange(num_envs) < n_episodes % num_envs)
     venv = make_vector_env(cfg, num_envs, seed=seed)

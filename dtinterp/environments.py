@@ -285,7 +285,7 @@ class MiniGridObsWrapper(gym.ObservationWrapper, gym.utils.RecordConstructorArgs
 _MAKE_ENV_DEFAULTS = dict(view_size=7, obs="index", fully_obs=False, max_steps=None, render_mode=None)
 _RESERVED_KWARGS = ("agent_view_size", "max_steps", "render_mode")
 
-def _as_env_config(env: str|EnvConfig, env_kwargs: dict, **settings) -> EnvConfig:
+def _make_env_config(env: str|EnvConfig, env_kwargs: dict, **settings) -> EnvConfig:
     "An `EnvConfig` from an id and settings, or the given config (then the settings must stay at their defaults)."
     if isinstance(env, EnvConfig):
         changed = {k: v for k, v in settings.items() if v != _MAKE_ENV_DEFAULTS[k]}
@@ -311,7 +311,7 @@ def make_env(
     **env_kwargs,              # extra keyword arguments for the env's constructor (via `gymnasium.make`)
 )->gym.Env:                    # a Gymnasium env whose observations are plain numpy arrays
     "Build a MiniGrid env with dtinterp's observation encoding."
-    cfg = _as_env_config(env, env_kwargs, view_size=view_size, obs=obs, fully_obs=fully_obs,
+    cfg = _make_env_config(env, env_kwargs, view_size=view_size, obs=obs, fully_obs=fully_obs,
                          max_steps=max_steps, render_mode=render_mode)
     kwargs = dict(agent_view_size=cfg.view_size, render_mode=cfg.render_mode, **cfg.env_kwargs)
     if cfg.max_steps is not None: kwargs["max_steps"] = cfg.max_steps
@@ -450,7 +450,7 @@ def make_vector_env(
     "A Gymnasium vector env of `make_env` copies."
     if num_envs < 1: raise ValueError(f"num_envs={num_envs}; use at least 1")
     mode = _autoreset_mode(autoreset_mode)
-    cfg = _as_env_config(env, env_kwargs, view_size=view_size, obs=obs, fully_obs=fully_obs, max_steps=max_steps, render_mode=render_mode)
+    cfg = _make_env_config(env, env_kwargs, view_size=view_size, obs=obs, fully_obs=fully_obs, max_steps=max_steps, render_mode=render_mode)
     fns = [partial(make_env, cfg, seed=None if seed is None else seed + i, fast_obs=fast_obs) for i in range(num_envs)]
     venv = (AsyncVectorEnv if asynchronous else SyncVectorEnv)(fns, autoreset_mode=mode, copy=copy_obs)
     venv.env_config = cfg
