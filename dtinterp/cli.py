@@ -154,7 +154,7 @@ class ConfigCLI:
         given_only:bool=False,  # pass `func` the settings given, as one dict, instead of built configs: it fills in the rest (presets)
         left_out:str|None=None, # with `given_only`: where the values left out come from, for `--help` (e.g. "the env's preset")
         defaults:dict|None=None, # with `given_only`: the default `--help` shows for a flag the function fills in itself, by field name
-        errors:tuple=(ValueError, FileNotFoundError, FileExistsError),  # exceptions of a run that mean a mistake in the command
+        errors:tuple=(ValueError, OSError),  # exceptions of a run that mean a mistake in the command
     ):
         functools.update_wrapper(self, func)
         self.func, self.configs, self.given_only, self.left_out, self.errors = func, tuple(configs), given_only, left_out, errors
@@ -200,7 +200,7 @@ def config_cli(
     given_only:bool=False,  # pass the function the settings given, as one dict, instead of built configs
     left_out:str|None=None, # with `given_only`: where the function takes the values left out from, for `--help`
     defaults:dict|None=None, # with `given_only`: the default `--help` shows for a flag the function fills in itself, by field name
-    errors:tuple=(ValueError, FileNotFoundError, FileExistsError),  # exceptions of a run that mean a mistake in the command
+    errors:tuple=(ValueError, OSError),  # exceptions of a run that mean a mistake in the command
 ) -> Callable[[Callable], ConfigCLI]:
     "Decorator: make a function a `ConfigCLI` whose flags are the fields of `configs` and the function's own documented parameters."
     return lambda func: ConfigCLI(func, configs, given_only=given_only, left_out=left_out, defaults=defaults, errors=errors)
@@ -242,6 +242,7 @@ def parser(self:ConfigCLI) -> argparse.ArgumentParser:
         if f.positional: kwargs.pop("metavar", None)
         else: kwargs["dest"] = f.name
         (groups[f.configs[0]] if f.configs else p).add_argument(f.option, **kwargs)
+    p.add_argument("--debug", action="store_true", help="on an error, show the full traceback instead of one line (for reporting a bug)")
     return p
 
 @patch
@@ -278,8 +279,11 @@ def main(self:ConfigCLI, argv:list[str]|None=None) -> int|None:
     "The console-script entry point: parse `argv` (default: `sys.argv[1:]`) and run; a mistake ends in one line on stderr and exit status 2."
     parser = self.parser()
     given = vars(parser.parse_args(argv))
+    debug = given.pop("debug", False)
     try: result = self._run(given)
-    except self.errors as e: parser.exit(2, f"{parser.prog}: error: {' '.join(str(e).split())}\n")
+    except self.errors as e:
+        if debug: raise
+        parser.exit(2, f"{parser.prog}: error: {' '.join(str(e).split())}\n")
     return result if type(result) is int else None  # a console script exits with what this returns: only a status passes
 
 # %% ../nbs/01_cli.ipynb #8eacd21f

@@ -74,7 +74,9 @@ def set_learning_rate(optimizer:torch.optim.Optimizer, lr:float):
 # %% ../nbs/11_runs.ipynb #737b9804
 @contextmanager
 def torch_threads(n:int|None):
-    "Run a block with `n` torch CPU threads (None: leave the setting alone), restoring the count afterwards."
+    "Run a block with `n` torch CPU threads (None or 0: leave the setting alone), restoring the count afterwards."
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+        raise ValueError(f"num_threads={n!r} is invalid: use a positive number of CPU threads, or leave it out to keep torch's setting")
     before = torch.get_num_threads()
     if n: torch.set_num_threads(n)
     try: yield
