@@ -8,6 +8,7 @@ Docs: https://dtinterp.github.io/dtinterp/demo.html.md"""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +18,16 @@ import papermill
 
 from .cli import config_cli
 from .collect import collect_trajectories
-from .config import Config, OfflineTrainConfig, TransformerModelConfig, atomic_write_text, check_device
+from .config import Config, OfflineTrainConfig, TransformerModelConfig, atomic_write_text, check_device, get_device
+from .environments import check_env_id
 from .ppo import preset, train_ppo
 from .train import train_dt
 from .calibration import calibrate
 from .viz import notebook_html
 
 # %% auto #0
-__all__ = ['REPORT_CELLS', 'report_notebook', 'DemoConfig', 'run_demo', 'write_report', 'dtinterp_demo']
+__all__ = ['REPORT_CELLS', 'DEMO_OUTPUTS', 'PREVIOUS', 'report_notebook', 'DemoConfig', 'prepare_run_folder', 'run_demo',
+           'write_report', 'dtinterp_demo']
 
 # %% ../nbs/90_demo.ipynb #01dc5054
 REPORT_CELLS = [
@@ -102,23 +105,86 @@ def _stage(name:str, seconds:dict):
     def done(): seconds[name] = time.time() - start
     return done
 
+def _settings(c:DemoConfig, out:Path):
+    "Every stage's configs, built (so checked) before anything runs."
+    check_env_id(c.env_id)
+    env_cfg, ppo_cfg = preset(c.env_id, obs="onehot", total_timesteps=c.ppo_steps, seed=c.seed, device="cpu")
+    model_cfg = TransformerModelConfig(d_model=64, n_heads=2, d_mlp=128, n_layers=1, n_ctx=c.n_ctx, device=c.device,
+                                       max_timestep=env_cfg.max_steps or 1000)
+    train_cfg = OfflineTrainConfig(trajectory_path=str(out / "trajectories.npz"), learning_rate=5e-4, batch_size=128,
+                                   train_epochs=c.dt_steps, test_frequency=max(c.dt_steps // 3, 1), eval_frequency=c.dt_steps,
+                                   eval_episodes=8, initial_rtg=[1.0], seed=c.seed, device=c.device)
+    get_device(c.device)  # a device this machine lacks is refused now, not after PPO
+    return env_cfg, ppo_cfg, model_cfg, train_cfg
+
+# %% ../nbs/90_demo.ipynb #983f4903
+DEMO_OUTPUTS = ("demo.json", "ppo", "trajectories.npz", "dt", "dt.safetensors", "calibration.json",
+                "report_template.ipynb", "report.ipynb", "report.html")   # everything a demo writes into its folder
+PREVIOUS = ".previous"   # where a finished run waits while `overwrite` replaces it
+
+def _clear(folder:Path):
+    "Remove a demo's own files from `folder`, nothing else."
+    for name in DEMO_OUTPUTS:
+        p = folder / name
+        if p.is_dir(): shutil.rmtree(p)
+        elif p.exists(): p.unlink()
+
+def _move_outputs(src:Path, dst:Path):
+    "Move a demo's own files from `src` to `dst` (renames in one file system: nothing is copied)."
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in DEMO_OUTPUTS:
+        if (src / name).exists(): (src / name).rename(dst / name)
+
+def _restore(out:Path):
+    "Put the finished run set aside in `out/.previous` back in place of whatever is in `out`."
+    _clear(out); _move_outputs(out / PREVIOUS, out); (out / PREVIOUS).rmdir()
+
+def prepare_run_folder(
+    out:Path,        # the demo's folder
+    overwrite:bool,  # whether a finished run there may be replaced
+)->bool:             # True if a finished run was set aside in `out/.previous` (put it back if the new run fails)
+    "Check `out` and make room for a new run, losing nothing: see the rules above."
+    if out.exists() and not out.is_dir(): raise FileExistsError(f"{out} is a file; give --out a folder for the demo's run")
+    if (out / PREVIOUS).is_dir():
+        _restore(out); print(f"{out}: put back the finished run that a stopped --overwrite run had set aside", flush=True)
+    if out.is_dir() and not (out / "demo.json").exists():
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in DEMO_OUTPUTS)
+        if foreign: raise FileExistsError(f"{out} holds files that are not a demo's ({', '.join(foreign[:4])}); give --out an empty or new folder")
+    if (out / "report.html").exists():
+        if not overwrite: raise FileExistsError(f"{out} already holds a finished demo; pass overwrite=True (--overwrite) or choose another folder")
+        _move_outputs(out, out / PREVIOUS)
+        return True
+    _clear(out)  # an unfinished run: start again
+    out.mkdir(parents=True, exist_ok=True)
+    return False
+
+# %% ../nbs/90_demo.ipynb #06fa11cd
 def run_demo(
     out:str|Path="runs/demo",       # the run folder (must not hold a finished run unless `overwrite`)
     config:DemoConfig|None=None,    # the settings (default: `DemoConfig()`)
-    overwrite:bool=False,           # replace an existing run folder's results
+    overwrite:bool=False,           # replace a finished run in `out` (once the new one has finished)
     progress:bool=True,             # progress bars
 ) -> Path:                          # the HTML report
     "Run the whole demo pipeline into `out` and return the path of its HTML report."
     c, out = config or DemoConfig(), Path(out)
-    if (out / "report.html").exists() and not overwrite:
-        raise FileExistsError(f"{out} already holds a finished demo; pass overwrite=True (--overwrite) or choose another folder")
-    if out.exists() and overwrite:
-        import shutil; shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
+    env_cfg, ppo_cfg, model_cfg, train_cfg = _settings(c, out)
+    set_aside = prepare_run_folder(out, overwrite)
+    try: report = _run_stages(c, out, env_cfg, ppo_cfg, model_cfg, train_cfg, progress)
+    except BaseException:  # stopped or failed: the finished run it was to replace comes back
+        if set_aside: _restore(out)
+        raise
+    if set_aside: shutil.rmtree(out / PREVIOUS)
+    return report
+
+def _run_stages(c:DemoConfig, out:Path, env_cfg, ppo_cfg, model_cfg, train_cfg, progress:bool) -> Path:
+    "The five stages, into `out`; `demo.json` first (the folder is a demo's) and last (with what was run, and the stage times)."
+    meta = dict(c.to_dict(), status="running")
+    atomic_write_text(out / "demo.json", json.dumps(meta))
     seconds = {}
 
-    done = _stage(f"PPO on {c.env_id} ({c.ppo_steps:,} steps)", seconds)
-    env_cfg, ppo_cfg = preset(c.env_id, obs="onehot", total_timesteps=c.ppo_steps, seed=c.seed, device="cpu")
+    steps = ppo_cfg.num_updates * ppo_cfg.batch_size  # PPO runs whole rollouts
+    rounded = "" if steps == c.ppo_steps else f": {ppo_cfg.num_updates} rollouts of {ppo_cfg.batch_size:,}, of the {c.ppo_steps:,} asked"
+    done = _stage(f"PPO on {c.env_id} ({steps:,} steps{rounded})", seconds)
     ppo = train_ppo(env_cfg, ppo_cfg, run_dir=out / "ppo", progress=progress)
     atomic_write_text(out / "ppo" / "history.json", json.dumps(ppo.history)); done()
 
@@ -128,11 +194,6 @@ def run_demo(
     print(trajectories.summary())
 
     done = _stage(f"decision transformer ({c.dt_steps:,} steps)", seconds)
-    model_cfg = TransformerModelConfig(d_model=64, n_heads=2, d_mlp=128, n_layers=1, n_ctx=c.n_ctx, device=c.device,
-                                       max_timestep=env_cfg.max_steps or 1000)
-    train_cfg = OfflineTrainConfig(trajectory_path=str(out / "trajectories.npz"), learning_rate=5e-4, batch_size=128,
-                                   train_epochs=c.dt_steps, test_frequency=max(c.dt_steps // 3, 1), eval_frequency=c.dt_steps,
-                                   eval_episodes=8, initial_rtg=[1.0], seed=c.seed, device=c.device)
     trainer = train_dt(model_cfg, train_cfg, run_dir=out / "dt", progress=progress)
     trainer.model.save(out / "dt.safetensors"); done()
 
@@ -140,10 +201,12 @@ def run_demo(
     table = calibrate(trainer.model, env_cfg, targets=c.targets, n_episodes=c.eval_episodes, seed=10_000 + c.seed, progress=progress)
     atomic_write_text(out / "calibration.json", json.dumps(table)); done()
 
-    meta = dict(c.to_dict(), seconds=seconds)
+    meta.update(status="finished", device=str(trainer.device), ppo_steps=ppo.global_step, seconds=seconds)  # what ran, where
     atomic_write_text(out / "demo.json", json.dumps(meta))
     done = _stage("report", seconds)
     report = write_report(out); done()
+    meta["seconds"] = seconds
+    atomic_write_text(out / "demo.json", json.dumps(meta))
     print(f"\nstage times: " + ", ".join(f"{k.split(' (')[0]} {v:.0f}s" for k, v in seconds.items()))
     return report
 
