@@ -21,7 +21,7 @@ from .cli import config_cli
 from .config import CollectConfig, EnvConfig, as_env_config
 from .environments import action_names, make_vector_env
 from .policies import Policy
-from .runs import torch_threads
+from .runs import check_output, torch_threads
 from .trajectories import Trajectories, make_header
 
 # %% auto #0
@@ -163,12 +163,14 @@ def evaluate_agent(
 def dtinterp_collect(config:CollectConfig,
     checkpoint:str,              # a PPO checkpoint file, or the run directory holding checkpoint.pt
     output:str|None=None,        # trajectory file to write (default: trajectories/{env_id}-{mode}-t{temperature}-e{epsilon}-s{seed}.npz)
-    quiet:bool=False,            # no progress bar
+    overwrite:bool=False,        # replace an existing --output (once the episodes are recorded)
+    progress:bool=True,          # show a progress bar (--no-progress hides it)
 ) -> Trajectories:
     "Roll out a trained PPO agent and write its episodes to a trajectory file."
     ckpt, c = load_checkpoint(checkpoint), config
     output = Path(output or f"trajectories/{ckpt.env_config.env_id}-{c.mode}-t{c.temperature:g}-e{c.epsilon:g}-s{c.seed}.npz")
-    trajectories = collect_trajectories(ckpt, path=output, progress=not quiet, **c.to_dict())
+    check_output(output, "--output", {"the checkpoint": ckpt.path}, overwrite)
+    trajectories = collect_trajectories(ckpt, path=output, progress=progress, **c.to_dict())
     s = trajectories.summary()
     print(f"{output}: {s['episodes']} episodes, {s['steps']} steps, mean return {s['mean_return']:.3f}, success rate {s['success_rate']:.2f}")
     return trajectories

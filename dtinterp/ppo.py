@@ -436,23 +436,19 @@ def probe_agent(
 # %% ../nbs/30_ppo.ipynb #4fca6516
 @config_cli(EnvConfig, PPOConfig, given_only=True, left_out="the env's preset")
 def dtinterp_ppo(settings:dict,
-    one_hot_obs:bool=False,      # observe one-hot grids (float32, 20 channels) instead of index grids (--obs onehot)
     run_dir:str|None=None,       # checkpoint directory (default: runs/{exp_name}-{env_id}-s{seed})
     resume:bool=False,           # continue the checkpoint in run_dir
     async_envs:bool=False,       # step the envs in subprocesses (AsyncVectorEnv): faster with many cores
     learn_threads:int|None=None, # torch threads for the update phase (default: 1, like the rollout)
     no_preset:bool=False,        # ignore PRESETS: settings left out take the configs' defaults
-    quiet:bool=False,            # no progress bar
+    progress:bool=True,          # show a progress bar (--no-progress hides it)
 ) -> PPOTrainer:
     "Train a PPO agent on a MiniGrid task, checkpointing to a run directory (resumable)."
     settings = dict(settings)
     env_id = settings.pop("env_id", EnvConfig.env_id)  # `preset` looks the env up by its id
-    if one_hot_obs:
-        if settings.get("obs", "onehot") != "onehot": raise ConfigError(f"--one-hot-obs contradicts --obs {settings['obs']}; give one of them")
-        settings["obs"] = "onehot"
     env_cfg, ppo_cfg = preset(env_id, presets={} if no_preset else PRESETS, **settings)
     run_dir = Path(run_dir or f"runs/{ppo_cfg.exp_name}-{env_id}-s{ppo_cfg.seed}")
-    trainer = train_ppo(env_cfg, ppo_cfg, run_dir=run_dir, resume=resume, progress=not quiet, learn_threads=learn_threads,
+    trainer = train_ppo(env_cfg, ppo_cfg, run_dir=run_dir, resume=resume, progress=progress, learn_threads=learn_threads,
                         asynchronous=async_envs)
     last = trainer.history[-1] if trainer.history else {}
     print(f"{env_id}: {trainer.global_step:,} steps, mean return of the last {last.get('charts/episodes_100', 0)} episodes "

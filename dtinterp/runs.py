@@ -20,7 +20,7 @@ from .config import Config, ConfigError, atomic_write_bytes
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'make_optimizer', 'scheduled_lr', 'set_learning_rate', 'torch_threads', 'CheckpointError',
            'write_checkpoint', 'read_checkpoint', 'config_changes', 'refuse_resume', 'check_run_dir', 'write_configs',
-           'run_name', 'start_wandb']
+           'check_output', 'run_name', 'start_wandb']
 
 # %% ../nbs/11_runs.ipynb #16368ebf
 OPTIMIZERS = ("adamw", "adam")
@@ -140,6 +140,31 @@ def check_run_dir(
 def write_configs(run_dir:str|Path, **configs:Config):
     "Save each config as `run_dir/<name>.json` (e.g. `env_config=...` -> env_config.json)."
     for name, config in configs.items(): config.save(Path(run_dir) / f"{name}.json")
+
+# %% ../nbs/11_runs.ipynb #ccb723f0
+def _same_file(a:Path, b:Path) -> bool:
+    "Whether two paths name the same file (resolving links and relative parts; a missing file is its resolved path)."
+    try: return a.exists() and b.exists() and a.samefile(b) or a.resolve() == b.resolve()
+    except OSError: return a.resolve() == b.resolve()
+
+def check_output(
+    path:str|Path,                 # the file a command will write
+    flag:str,                      # how the user gave it, for messages, e.g. "--out"
+    inputs:dict|None=None,         # the command's inputs, as {flag: path}; the output may be none of them
+    overwrite:bool=False,          # whether an existing file may be replaced (at the end of the run)
+)->Path:
+    "Refuse, before any work, an output that is an input, a folder, an existing file (without `overwrite`) or unwritable."
+    path = Path(path)
+    for name, given in (inputs or {}).items():
+        if given is not None and _same_file(path, Path(given)):
+            raise ValueError(f"{flag} {path} is also {name}: the run would replace its own input; write the output to another file")
+    if path.is_dir(): raise IsADirectoryError(f"{flag} {path} is a folder; give a file name")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{flag} {path} already exists; pass --overwrite to replace it once the run has finished, or give another {flag}")
+    parent = next(p for p in [path.parent.absolute(), *path.parent.absolute().parents] if p.exists())
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"{flag} {path} cannot be written ({parent} is not a writable folder); give another {flag}")
+    return path
 
 # %% ../nbs/11_runs.ipynb #2a55facd
 def run_name(exp_name:str, env_id:str, seed:int) -> str:

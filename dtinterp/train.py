@@ -30,8 +30,8 @@ from .config import (ConfigError, EnvConfig, OfflineTrainConfig, TransformerMode
 from .environments import make_vector_env
 from .models import EnvInfo, TrajectoryTransformer, load_model, make_model
 from .offline import IGNORE_TARGET, WindowSampler
-from .runs import (check_run_dir, config_changes, make_optimizer, read_checkpoint, refuse_resume, run_name, start_wandb,
-                           torch_threads, write_checkpoint, write_configs)
+from .runs import (check_output, check_run_dir, config_changes, make_optimizer, read_checkpoint, refuse_resume, run_name,
+                           start_wandb, torch_threads, write_checkpoint, write_configs)
 from .trajectories import Trajectories, TrajectoryFileError
 
 # %% auto #0
@@ -409,6 +409,7 @@ _MODEL_TYPE_ALIASES = {"dt": "decision_transformer", "decision_transformer": "de
 def dtinterp_dt(settings:dict,
     run_dir:str|None=None,          # checkpoints and configs go here (default: runs/<exp_name>-<dt or clone>-s<seed>)
     out:str|None=None,              # also write the final model to this file
+    overwrite:bool=False,           # replace an existing --out file (once training has finished)
     resume:bool=False,              # continue run_dir's latest checkpoint
     num_threads:int|None=None,      # torch CPU threads (default: torch's own setting)
     progress:bool=True,             # show a progress bar (--no-progress hides it)
@@ -420,6 +421,8 @@ def dtinterp_dt(settings:dict,
     one_step = 2 if model_type == "decision_transformer" else 1
     n_ctx = settings.get("n_ctx") if settings.get("n_ctx") is not None else one_step
     model_config, config = build_configs({**settings, "model_type": model_type, "n_ctx": n_ctx}, TransformerModelConfig, OfflineTrainConfig)
+    if not config.trajectory_path: raise ConfigError("No trajectory file given: pass --trajectory-path (trajectory_path= from Python)")
+    if out: check_output(out, "--out", {"--trajectory-path": config.trajectory_path}, overwrite)
     run_dir = run_dir or f"runs/{config.exp_name}-{'dt' if model_type == 'decision_transformer' else 'clone'}-s{config.seed}"
     trainer = train_dt(model_config, config, run_dir=run_dir, resume=resume, progress=progress, num_threads=num_threads)
     if trainer.rank != 0: return trainer

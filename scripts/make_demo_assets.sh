@@ -15,15 +15,15 @@ echo "Run from the repository root on $(date -u +%Y-%m-%d) (\`bash scripts/make_
 echo >> "$log.tmp"
 run() { echo "    $*" >> "$log.tmp"; "$@"; }
 
-run dtinterp_ppo --env-id MiniGrid-Dynamic-Obstacles-8x8-v0 --one-hot-obs --seed 1 --device cpu \
-    --run-dir "$work/ppo" --quiet
+run dtinterp_ppo --env-id MiniGrid-Dynamic-Obstacles-8x8-v0 --obs onehot --seed 1 --device cpu \
+    --run-dir "$work/ppo" --no-progress
 run dtinterp_collect "$work/ppo" --n-episodes 2000 --mode sample --epsilon 0.15 --seed 7 \
-    --output trajectories/demo/dynamic_obstacles.npz --quiet
+    --output trajectories/demo/dynamic_obstacles.npz --overwrite --no-progress
 common=(--trajectory-path trajectories/demo/dynamic_obstacles.npz --d-model 64 --n-heads 2 --d-mlp 128
         --n-layers 2 --learning-rate 0.0005 --batch-size 128 --train-epochs 4000 --test-frequency 1000
         --eval-frequency 4000 --eval-episodes 32 --initial-rtg -1 0 0.5 1 --eval-max-time-steps 300
         --prob-go-from-end 0.1 --seed 1 --device "$device" --no-progress)
-run dtinterp_dt "${common[@]}" --model-type dt --n-ctx 8 --run-dir "$work/dt" --out models/demo/dt.safetensors
-run dtinterp_dt "${common[@]}" --model-type clone --n-ctx 5 --run-dir "$work/clone" --out models/demo/clone.safetensors
+run dtinterp_dt "${common[@]}" --model-type dt --n-ctx 8 --run-dir "$work/dt" --out models/demo/dt.safetensors --overwrite
+run dtinterp_dt "${common[@]}" --model-type clone --n-ctx 5 --run-dir "$work/clone" --out models/demo/clone.safetensors --overwrite
 mv "$log.tmp" "$log"
 ls -la models/demo trajectories/demo
