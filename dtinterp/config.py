@@ -8,6 +8,7 @@ Docs: https://dtinterp.github.io/dtinterp/config.html.md"""
 from __future__ import annotations
 
 import dataclasses
+import glob
 import json
 import os
 import random
@@ -109,11 +110,26 @@ def _umask() -> int:
     mask = os.umask(0o022); os.umask(mask)
     return mask
 
+def _alive(pid:int) -> bool:
+    "Whether process `pid` exists (on this machine)."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: pass  # it exists, as another user's
+    return True
+
+def _remove_stale_temporaries(path:Path):
+    "Delete the temporary files that writers of `path` killed mid-write left behind: those whose process is gone."
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)): tmp.unlink(missing_ok=True)
+
 def atomic_write_bytes(path:str|Path, data:bytes) -> Path:
     "Write `data` to `path` via a temporary file in the same folder and an atomic rename; permissions follow the umask."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _remove_stale_temporaries(path)
+    # the temporary's name carries its writer's process id, so a later write can tell a killed writer's leftovers from a live one's
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data); f.flush(); os.fsync(f.fileno())

@@ -343,7 +343,7 @@ def train_ppo(
         try:
             if payload is not None: trainer._load_state(payload)
             if run_dir is not None and trainer.env_config is not None:
-                write_configs(run_dir, env_config=trainer.env_config, ppo_config=config)
+                write_configs(run_dir, env_config=trainer.env_config, ppo_config=config.replace(device=str(trainer.device)))  # the device used
             trainer.train(until_update, callback)
         finally: trainer.close()
     return trainer

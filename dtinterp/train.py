@@ -391,7 +391,8 @@ def train_dt(
                 if folder is not None: trainer.load_checkpoint(folder)
                 trainer.barrier()  # every process has read the checkpoint before rank 0 writes anything
                 if run_dir is not None and trainer.rank == 0:
-                    write_configs(run_dir, model_config=trainer.model_config, offline_config=config, env_config=trainer.env_config)
+                    write_configs(run_dir, model_config=trainer.model_config, offline_config=config.replace(device=str(trainer.device)),
+                                  env_config=trainer.env_config)  # the configs with the device used, not "auto"
                 trainer.train(until_step, checkpoint_every, callback)
             finally: trainer.close()
     finally:
