@@ -29,7 +29,7 @@ from .cli import config_cli
 from .config import ConfigError, EnvConfig, PPOConfig, as_env_config, get_device
 from .environments import make_vector_env
 from .probes import PROBE_ENVS
-from .runs import (check_run_dir, config_changes, make_optimizer, refuse_resume, run_name, scheduled_lr,
+from .runs import (check_folder, check_run_dir, config_changes, make_optimizer, refuse_resume, run_name, scheduled_lr,
                            set_learning_rate, start_wandb, torch_threads, write_checkpoint, write_configs)
 
 # %% auto #0
@@ -448,6 +448,7 @@ def dtinterp_ppo(settings:dict,
     env_id = settings.pop("env_id", EnvConfig.env_id)  # `preset` looks the env up by its id
     env_cfg, ppo_cfg = preset(env_id, presets={} if no_preset else PRESETS, **settings)
     run_dir = Path(run_dir or f"runs/{ppo_cfg.exp_name}-{env_id}-s{ppo_cfg.seed}")
+    check_folder(run_dir, "--run-dir")
     trainer = train_ppo(env_cfg, ppo_cfg, run_dir=run_dir, resume=resume, progress=progress, learn_threads=learn_threads,
                         asynchronous=async_envs)
     last = trainer.history[-1] if trainer.history else {}

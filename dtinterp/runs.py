@@ -20,7 +20,7 @@ from .config import Config, ConfigError, atomic_write_bytes
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'make_optimizer', 'scheduled_lr', 'set_learning_rate', 'torch_threads', 'CheckpointError',
            'write_checkpoint', 'read_checkpoint', 'config_changes', 'refuse_resume', 'check_run_dir', 'write_configs',
-           'check_output', 'run_name', 'start_wandb']
+           'check_output', 'check_folder', 'run_name', 'start_wandb']
 
 # %% ../nbs/11_runs.ipynb #16368ebf
 OPTIMIZERS = ("adamw", "adam")
@@ -161,10 +161,20 @@ def check_output(
     if path.is_dir(): raise IsADirectoryError(f"{flag} {path} is a folder; give a file name")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{flag} {path} already exists; pass --overwrite to replace it once the run has finished, or give another {flag}")
-    parent = next(p for p in [path.parent.absolute(), *path.parent.absolute().parents] if p.exists())
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise PermissionError(f"{flag} {path} cannot be written ({parent} is not a writable folder); give another {flag}")
+    check_folder(path.parent, flag, shown=path)
     return path
+
+def check_folder(
+    folder:str|Path,           # a folder a command will write into (it need not exist yet)
+    flag:str,                  # how the user gave it, for messages, e.g. "--run-dir"
+    shown:str|Path|None=None,  # the path to name in messages (default: `folder`)
+)->Path:
+    "Refuse, before any work, a folder that is a file or that cannot be made or written."
+    folder = Path(folder)
+    existing = next(p for p in [folder.absolute(), *folder.absolute().parents] if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"{flag} {shown or folder} cannot be written ({existing} is not a writable folder); give another {flag}")
+    return folder
 
 # %% ../nbs/11_runs.ipynb #2a55facd
 def run_name(exp_name:str, env_id:str, seed:int) -> str:

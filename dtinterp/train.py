@@ -30,7 +30,7 @@ from .config import (ConfigError, EnvConfig, OfflineTrainConfig, TransformerMode
 from .environments import make_vector_env
 from .models import EnvInfo, TrajectoryTransformer, load_model, make_model
 from .offline import IGNORE_TARGET, WindowSampler
-from .runs import (check_output, check_run_dir, config_changes, make_optimizer, read_checkpoint, refuse_resume, run_name,
+from .runs import (check_folder, check_output, check_run_dir, config_changes, make_optimizer, read_checkpoint, refuse_resume, run_name,
                            start_wandb, torch_threads, write_checkpoint, write_configs)
 from .trajectories import Trajectories, TrajectoryFileError
 
@@ -425,6 +425,7 @@ def dtinterp_dt(settings:dict,
     if not config.trajectory_path: raise ConfigError("No trajectory file given: pass --trajectory-path (trajectory_path= from Python)")
     if out: check_output(out, "--out", {"--trajectory-path": config.trajectory_path}, overwrite)
     run_dir = run_dir or f"runs/{config.exp_name}-{'dt' if model_type == 'decision_transformer' else 'clone'}-s{config.seed}"
+    check_folder(run_dir, "--run-dir")
     trainer = train_dt(model_config, config, run_dir=run_dir, resume=resume, progress=progress, num_threads=num_threads)
     if trainer.rank != 0: return trainer
     if out: trainer.model.save(out)
