@@ -59,13 +59,6 @@ def _onehot_ok(x:np.ndarray) -> bool:
     v = b[:, 0] | b[:, 1] << 8 | b[:, 2] << 16
     return not any(((g & (g - 1)) != 0).any() for g in (v & m for m in _GROUP_BITS))  # g & (g-1) clears the lowest set bit
 
-def _where(bad_steps:np.ndarray, episode_lengths:np.ndarray) -> tuple[int, int, int]:
-    "(flat step, episode, step within the episode) of the first True in the per-step mask `bad_steps`."
-    flat = int(bad_steps.argmax())
-    ends = np.cumsum(episode_lengths)
-    ep = int(np.searchsorted(ends, flat, side="right"))
-    return flat, ep, flat - int(ends[ep] - episode_lengths[ep])
-
 def _bad_observation_cells(observations:np.ndarray, encoding:str|None) -> tuple[np.ndarray, str]:
     "A mask of the cells (all axes but the last) that break `encoding`, and what the encoding allows."
     x = observations
@@ -83,23 +76,32 @@ def _bad_observation_cells(observations:np.ndarray, encoding:str|None) -> tuple[
     if np.issubdtype(x.dtype, np.inexact): return ~np.isfinite(x), "observations are finite numbers"
     return np.zeros(x.shape, bool), ""
 
-def _check_values(observations, rewards, episode_lengths, encoding:str|None):
-    "Raise `TrajectoryFileError` naming the first episode and step whose reward is not finite or whose observation breaks `encoding`."
+def _first_bad_value(observations, rewards, encoding:str|None) -> tuple|None:
+    "The first step whose reward is not finite or whose observation breaks `encoding`: (array, step, cell, value, what is allowed), else None."
     bad = ~np.isfinite(rewards)
     if bad.any():
-        flat, ep, step = _where(bad, episode_lengths)
-        raise TrajectoryFileError(f"rewards[{flat}] is {rewards[flat]} (episode {ep}, step {step}): every reward must be a finite number; "
-                                  "fix the env or reward wrapper that produced it and record the episodes again")
-    if not len(observations): return
-    if encoding == "onehot" and observations.shape[-1] == len(ONEHOT_CHANNELS) and _onehot_ok(observations): return
+        i = int(bad.argmax())
+        return "rewards", i, None, rewards[i], "every reward must be a finite number"
+    if not len(observations): return None
+    if encoding == "onehot" and observations.shape[-1] == len(ONEHOT_CHANNELS) and _onehot_ok(observations): return None
     cells, allowed = _bad_observation_cells(observations, encoding)
     bad = cells.reshape(len(observations), -1).any(1)
-    if bad.any():
-        flat, ep, step = _where(bad, episode_lengths)
-        cell = tuple(int(i) for i in np.argwhere(cells[flat])[0])
-        raise TrajectoryFileError(f"observations[{flat}] (episode {ep}, step {step}) at cell {cell} holds {observations[flat][cell].tolist()}, "
-                                  f"outside its {encoding or 'numeric'} encoding ({allowed}); "
-                                  "fix the env or wrapper that produced it and record the episodes again")
+    if not bad.any(): return None
+    i = int(bad.argmax())
+    cell = tuple(int(c) for c in np.argwhere(cells[i])[0])
+    return "observations", i, cell, observations[i][cell].tolist(), f"outside its {encoding or 'numeric'} encoding ({allowed})"
+
+def _check_values(observations, rewards, episode_lengths, encoding:str|None):
+    "Raise `TrajectoryFileError` naming the first episode and step whose reward is not finite or whose observation breaks `encoding`."
+    bad = _first_bad_value(observations, rewards, encoding)
+    if bad is None: return
+    name, flat, cell, value, why = bad
+    ep = int(np.searchsorted(np.cumsum(episode_lengths), flat, side="right"))
+    where = f"(episode {ep}, step {flat - int(episode_lengths[:ep].sum())})"
+    if name == "rewards":
+        raise TrajectoryFileError(f"rewards[{flat}] is {value} {where}: {why}; fix the env or reward wrapper that produced it and record the episodes again")
+    raise TrajectoryFileError(f"observations[{flat}] {where} at cell {cell} holds {value}, {why}; "
+                              "fix the env or wrapper that produced it and record the episodes again")
 
 def _check_arrays(observations, actions, rewards, episode_lengths, terminated, truncated, header:dict):
     "Raise `TrajectoryFileError` unless the arrays agree with each other and with `header`, and hold valid values."
