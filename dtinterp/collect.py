@@ -22,7 +22,7 @@ from .config import CollectConfig, EnvConfig, as_env_config
 from .environments import action_names, make_vector_env
 from .policies import Policy
 from .runs import check_output, torch_threads
-from .trajectories import Trajectories, make_header
+from .trajectories import Trajectories, _first_bad_value, make_header
 
 # %% auto #0
 __all__ = ['record_trajectories', 'collect_trajectories', 'evaluate_agent', 'dtinterp_collect']
@@ -50,8 +50,8 @@ def _policy_info(policy) -> dict:
 # %% ../nbs/31_collect.ipynb #1cb6c3fc
 class _EpisodeCollector:
     "Per-env buffers that turn a vector rollout into whole episodes, honouring each env's quota."
-    def __init__(self, quotas:np.ndarray, bar):
-        self.quotas, self.bar = quotas, bar
+    def __init__(self, quotas:np.ndarray, bar, encoding:str):
+        self.quotas, self.bar, self.encoding = quotas, bar, encoding
         self.done = np.zeros(len(quotas), np.int64)
         self.buffers = [[] for _ in quotas]
         self.episodes = []  # (observations, actions, rewards, terminated, truncated), in order of completion
@@ -62,9 +62,20 @@ class _EpisodeCollector:
             self.buffers[i].append((np.array(obs[i]), int(actions[i]), float(rewards[i])))
             if terminated[i] or truncated[i]:
                 o, a, r = zip(*self.buffers[i])
-                self.episodes.append((np.stack(o), np.array(a), np.array(r, np.float32), bool(terminated[i]), bool(truncated[i])))
+                o, r = np.stack(o), np.array(r, np.float32)
+                self._check(o, r, i)
+                self.episodes.append((o, np.array(a), r, bool(terminated[i]), bool(truncated[i])))
                 self.buffers[i], self.done[i] = [], self.done[i] + 1
                 self.bar.update(1)
+
+    def _check(self, obs:np.ndarray, rewards:np.ndarray, env:int):
+        "Stop at the first episode with a non-finite reward or an observation outside the encoding (before anything is saved)."
+        bad = _first_bad_value(obs, rewards, self.encoding)
+        if bad is None: return
+        name, step, cell, value, why = bad
+        what = f"the reward {value} ({why})" if name == "rewards" else f"an observation holding {value} at cell {cell}, {why}"
+        raise ValueError(f"recording stopped at episode {len(self.episodes)} (env {env}'s episode {int(self.done[env])}), step {step}: "
+                         f"the env returned {what}; nothing was saved. Fix the env or the wrapper that produced it")
 
     @property
     def finished(self) -> bool: return bool((self.done >= self.quotas).all())
@@ -118,7 +129,7 @@ def record_trajectories(
         header = make_header(cfg, action_names(venv), venv.single_observation_space.shape, _policy_info(policy),
                              {"source": "record_trajectories", "num_envs": num_envs, "seed": seed, "autoreset_mode": mode.value})
         with tqdm(total=n_episodes, desc=f"recording {cfg.env_id}", unit="ep", disable=not progress) as bar:
-            collector = _EpisodeCollector(quotas, bar)
+            collector = _EpisodeCollector(quotas, bar, cfg.obs)
             _rollout(venv, policy, collector, seed, n_actions)
     finally: venv.close()
     trajs = collector.trajectories(header)

@@ -45,6 +45,12 @@ def _type_ok(value, annotation) -> bool:
     if annotation is int: return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, annotation)
 
+def _non_finite(value) -> float|None:
+    "The first NaN or infinite number in `value` (a number, or a list, tuple or dict of them), else None."
+    if isinstance(value, float): return value if not np.isfinite(value) else None
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    return next((bad for v in items if (bad := _non_finite(v)) is not None), None)
+
 # %% ../nbs/00_config.ipynb #34e69019
 @dataclass
 class Config:
@@ -58,6 +64,8 @@ class Config:
                 value = list(value); setattr(self, f.name, value)
             if not _type_ok(value, hints[f.name]):
                 raise ConfigError(f"{type(self).__name__}.{f.name} must be {hints[f.name]}, got {value!r} ({type(value).__name__})")
+            if (bad := _non_finite(value)) is not None:  # NaN slips through every comparison a validate() makes
+                raise ConfigError(f"{type(self).__name__}.{f.name}={value!r} is invalid: it holds {bad}, and every number in a config must be finite; use a finite value")
         self.validate()
 
     def validate(self):

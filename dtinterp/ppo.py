@@ -185,6 +185,18 @@ def _reset_envs(self:PPOTrainer):
 
 # %% ../nbs/30_ppo.ipynb #8d6e6d3c
 @patch
+def _stop_if_not_finite(self:PPOTrainer, stats:dict, epoch:int):
+    "Raise `FloatingPointError` before a minibatch whose loss is NaN or infinite reaches the weights (from `ppo_loss`'s parts: no extra sync)."
+    c = self.config
+    p, v, e = (stats[f"losses/{k}"] for k in ("policy_loss", "value_loss", "entropy"))
+    if np.isfinite(p - c.ent_coef * e + c.vf_coef * v): return
+    raise FloatingPointError(
+        f"PPO stopped in update {self.update + 1} (epoch {epoch + 1}, global step {self.global_step}): the loss is not finite "
+        f"(policy loss {p}, value loss {v}, entropy {e}), so this minibatch was not applied. Check that the env's rewards and observations "
+        f"are finite (one NaN reward makes every advantage NaN), then lower learning_rate (now {c.learning_rate:g}); "
+        "with a run_dir, resume from its checkpoint")
+
+@patch
 def train(self:PPOTrainer,
     until_update:int|None=None,   # stop after this many updates in all (default: config.num_updates)
     callback:Callable|None=None,  # called as callback(trainer, row) after every update; return True to stop
@@ -236,6 +248,7 @@ def train(self:PPOTrainer,
                     kls = []
                     for batch in buf.minibatches(advantages, returns, c.num_minibatches, agent.is_recurrent, self.generator):
                         loss, stats = ppo_loss(agent, batch, c)
+                        self._stop_if_not_finite(stats, epoch)
                         self.optimizer.zero_grad(set_to_none=True)
                         loss.backward()
                         nn.utils.clip_grad_norm_(agent.parameters(), c.max_grad_norm)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import shutil
 from pathlib import Path
@@ -146,6 +147,15 @@ def check_context_fits(model_config:TransformerModelConfig, trajectories:Traject
                           f"use n_ctx <= {fit} for this {model_config.model_type}, or train on longer episodes")
 
 # %% ../nbs/32_train.ipynb #1d89c429
+def _stop_if_not_finite(self:OfflineTrainer, loss:float):
+    "Raise `FloatingPointError` if the loss of the step being taken is NaN or infinite (before the optimizer touches the weights)."
+    if math.isfinite(loss): return
+    c = self.config
+    raise FloatingPointError(
+        f"training stopped at step {self.step + 1}: the training loss is {loss}, so this step was not applied and the weights are those of "
+        f"step {self.step}. Check the data (Trajectories.load refuses non-finite rewards and observations) and rtg_scale (now {c.rtg_scale:g}; "
+        f"returns-to-go divided by it must stay finite), then lower learning_rate (now {c.learning_rate:g}); with a run_dir, resume from its last checkpoint")
+
 def _train_step(self:OfflineTrainer) -> dict:
     "One AdamW step on a batch of training windows; returns its loss and accuracy."
     if self.ddp_model is not None: return self._ddp_train_step()
@@ -155,8 +165,9 @@ def _train_step(self:OfflineTrainer) -> dict:
     loss, correct, n = _action_loss(self.model(**batch.model_inputs()), batch.targets)
     self.optimizer.zero_grad(set_to_none=True)
     loss.backward()
-    self.optimizer.step()
     loss, correct, n = torch.stack([loss.detach(), correct.float(), n.float()]).tolist()  # one synchronisation per step
+    self._stop_if_not_finite(loss)
+    self.optimizer.step()
     return {"train/loss": loss, "train/accuracy": correct / n}
 
 @torch.inference_mode()
@@ -181,6 +192,7 @@ def _evaluate(self:OfflineTrainer, progress:bool=False) -> list[dict]:
                     c.rtg_scale, seed=10_000 + c.seed, progress=progress)
 
 OfflineTrainer.train_step, OfflineTrainer.test, OfflineTrainer.evaluate = _train_step, _test, _evaluate
+OfflineTrainer._stop_if_not_finite = _stop_if_not_finite
 
 # %% ../nbs/32_train.ipynb #6f6d2494
 def distributed_env() -> tuple[int, int, int]:
@@ -220,10 +232,11 @@ def _ddp_train_step(self:OfflineTrainer) -> dict:
     loss, correct, n = _action_loss(self.ddp_model(**batch.model_inputs()), batch.targets)
     self.optimizer.zero_grad(set_to_none=True)
     loss.backward()
-    self.optimizer.step()
     stats = torch.stack([loss.detach() * n, correct.float(), n.float()])
     dist.all_reduce(stats)
     total, correct, n = stats.tolist()
+    self._stop_if_not_finite(total / n)  # the pooled loss is the same on every process, so all of them stop at this step
+    self.optimizer.step()
     return {"train/loss": total / n, "train/accuracy": correct / n}
 
 def _barrier(self:OfflineTrainer):

@@ -22,7 +22,7 @@ from fastcore.basics import patch
 from jaxtyping import Bool, Float, Int, Shaped
 
 from .config import EnvConfig, atomic_write_bytes
-from .environments import ONEHOT_CHANNELS, action_names
+from .environments import COLOR_NAMES, OBJECT_NAMES, ONEHOT_CHANNELS, STATE_NAMES, action_names
 
 # %% auto #0
 __all__ = ['FORMAT_NAME', 'FORMAT_VERSION', 'ARRAY_NAMES', 'OBS_DTYPES', 'TrajectoryFileError', 'Trajectories', 'make_header',
@@ -47,8 +47,64 @@ def _as_int64(a, name:str) -> np.ndarray:
         raise TrajectoryFileError(f"{name} must be integers, got {a.dtype} values such as {a.ravel()[:3].tolist()}")
     return a.astype(np.int64, copy=False)
 
+_GROUPS = {"object": len(OBJECT_NAMES), "colour": len(COLOR_NAMES), "state": len(STATE_NAMES)}
+_AGENT = OBJECT_NAMES.index("agent")
+_GROUP_BITS = [((1 << n) - 1) << s for n, s in zip(_GROUPS.values(), np.cumsum([0, *_GROUPS.values()])[:-1].tolist())]
+
+def _onehot_ok(x:np.ndarray) -> bool:
+    "Quick test that a one-hot array holds only 0/1, with at most one 1 per group: each cell's 20 channels packed into the bits of one integer."
+    with np.errstate(invalid="ignore"): u = x.astype(np.uint8)  # NaN, inf and other values do not survive the round trip
+    if not (np.array_equal(u, x) and (u.size == 0 or u.max() <= 1)): return False
+    b = np.packbits(u.reshape(-1, u.shape[-1]), axis=1, bitorder="little").astype(np.uint32)
+    v = b[:, 0] | b[:, 1] << 8 | b[:, 2] << 16
+    return not any(((g & (g - 1)) != 0).any() for g in (v & m for m in _GROUP_BITS))  # g & (g-1) clears the lowest set bit
+
+def _bad_observation_cells(observations:np.ndarray, encoding:str|None) -> tuple[np.ndarray, str]:
+    "A mask of the cells (all axes but the last) that break `encoding`, and what the encoding allows."
+    x = observations
+    if encoding == "onehot" and x.shape[-1] == len(ONEHOT_CHANNELS):
+        binary = (x == 0) | (x == 1)  # NaN and inf fail both
+        per_group = np.add.reduceat(x, np.cumsum([0, *_GROUPS.values()])[:-1], axis=-1) if x.size else x[..., :3]
+        return ~binary.all(-1) | (per_group > 1).any(-1), ("the 20 channels (ONEHOT_CHANNELS) hold 0 or 1, at most one 1 "
+                                                           f"among the {_GROUPS['object']} object, {_GROUPS['colour']} colour and {_GROUPS['state']} state channels")
+    if encoding == "index" and x.shape[-1] == 3:
+        o, c, s = x[..., 0], x[..., 1], x[..., 2]
+        state_ok = (s >= 0) & ((s < _GROUPS["state"]) | ((o == _AGENT) & (s < 4)))  # a full grid's agent cell holds its direction 0-3
+        bad = ~((o >= 0) & (o < _GROUPS["object"]) & (c >= 0) & (c < _GROUPS["colour"]) & state_ok)
+        return bad, (f"values in range (object < {_GROUPS['object']}, colour < {_GROUPS['colour']}, state < {_GROUPS['state']}); "
+                     "the agent's cell of a full grid holds its direction 0-3 as its state")
+    if np.issubdtype(x.dtype, np.inexact): return ~np.isfinite(x), "observations are finite numbers"
+    return np.zeros(x.shape, bool), ""
+
+def _first_bad_value(observations, rewards, encoding:str|None) -> tuple|None:
+    "The first step whose reward is not finite or whose observation breaks `encoding`: (array, step, cell, value, what is allowed), else None."
+    bad = ~np.isfinite(rewards)
+    if bad.any():
+        i = int(bad.argmax())
+        return "rewards", i, None, rewards[i], "every reward must be a finite number"
+    if not len(observations): return None
+    if encoding == "onehot" and observations.shape[-1] == len(ONEHOT_CHANNELS) and _onehot_ok(observations): return None
+    cells, allowed = _bad_observation_cells(observations, encoding)
+    bad = cells.reshape(len(observations), -1).any(1)
+    if not bad.any(): return None
+    i = int(bad.argmax())
+    cell = tuple(int(c) for c in np.argwhere(cells[i])[0])
+    return "observations", i, cell, observations[i][cell].tolist(), f"outside its {encoding or 'numeric'} encoding ({allowed})"
+
+def _check_values(observations, rewards, episode_lengths, encoding:str|None):
+    "Raise `TrajectoryFileError` naming the first episode and step whose reward is not finite or whose observation breaks `encoding`."
+    bad = _first_bad_value(observations, rewards, encoding)
+    if bad is None: return
+    name, flat, cell, value, why = bad
+    ep = int(np.searchsorted(np.cumsum(episode_lengths), flat, side="right"))
+    where = f"(episode {ep}, step {flat - int(episode_lengths[:ep].sum())})"
+    if name == "rewards":
+        raise TrajectoryFileError(f"rewards[{flat}] is {value} {where}: {why}; fix the env or reward wrapper that produced it and record the episodes again")
+    raise TrajectoryFileError(f"observations[{flat}] {where} at cell {cell} holds {value}, {why}; "
+                              "fix the env or wrapper that produced it and record the episodes again")
+
 def _check_arrays(observations, actions, rewards, episode_lengths, terminated, truncated, header:dict):
-    "Raise `TrajectoryFileError` unless the arrays agree with each other and with `header`."
+    "Raise `TrajectoryFileError` unless the arrays agree with each other and with `header`, and hold valid values."
     n, e = len(actions), len(episode_lengths)
     _check(actions.ndim == 1 and np.issubdtype(actions.dtype, np.integer), f"actions must be a 1-d integer array, got {actions.dtype} {actions.shape}")
     _check(observations.shape[:1] == (n,) and rewards.shape == (n,),
@@ -65,6 +121,7 @@ def _check_arrays(observations, actions, rewards, episode_lengths, terminated, t
     if names and n:
         _check(int(actions.min()) >= 0 and int(actions.max()) < len(names),
                f"actions range over [{int(actions.min())}, {int(actions.max())}] but the env has {len(names)} actions {names}")
+    _check_values(observations, rewards, episode_lengths, obs.get("encoding"))
 
 # %% ../nbs/04_trajectories.ipynb #167b61f4
 class Trajectories:
@@ -236,8 +293,13 @@ def load(cls:Trajectories,
                                   f"but the arrays hold {e} / {n}; the file is damaged or was edited")
     dtype = header.get("observation", {}).get("dtype", "uint8")
     if dtype not in OBS_DTYPES.values(): raise TrajectoryFileError(f"{path}: unknown observation dtype {dtype!r} in the header (expected one of {sorted(set(OBS_DTYPES.values()))})")
+    obs = arrays["observations"]
+    if obs.dtype != np.uint8:  # not as `save` writes them: cast only if nothing is lost, else the checks name the bad values
+        cast = obs.astype(dtype)
+        if np.array_equal(cast, obs): obs = cast
+    else: obs = obs.astype(dtype, copy=False)
     try:
-        return cls(arrays["observations"].astype(dtype, copy=False), arrays["actions"], arrays["rewards"],
+        return cls(obs, arrays["actions"], arrays["rewards"],
                    arrays["episode_lengths"], arrays["terminated"], arrays["truncated"], header)
     except (TrajectoryFileError, ValueError, TypeError) as e: raise TrajectoryFileError(f"{path} is inconsistent: {e}") from e
 
