@@ -147,6 +147,7 @@ def tensor_mismatches(
         got = getattr(given[name], "shape", None)
         if got is None: problems.append(f"{name} is a {type(given[name]).__name__}, not a tensor")
         elif tuple(got) != tuple(shape): problems.append(f"{name} has shape {tuple(got)} in the file, but the config implies {tuple(shape)}")
+    if len(problems) > limit: problems = problems[:limit] + [f"{len(problems) - limit} more tensors differ"]
     names = lambda ks: ", ".join(ks[:limit]) + (f" and {len(ks) - limit} more" if len(ks) > limit else "")
     missing, unexpected = [k for k in expected if k not in given], [k for k in given if k not in expected]
     if exact and missing: problems.append(f"the config implies tensors the file lacks: {names(missing)}")
