@@ -19,7 +19,7 @@ from jaxtyping import Float, Int
 from torch import Tensor, nn
 
 from .config import ConfigError, EnvConfig, PPOConfig, get_device
-from .runs import read_checkpoint
+from .runs import CheckpointError, read_checkpoint, tensor_mismatches
 
 # %% auto #0
 __all__ = ['INDEX_CARDINALITIES', 'CHECKPOINT_NAME', 'CHECKPOINT_FORMAT', 'IndexOneHot', 'layer_init', 'is_index_space',
@@ -195,8 +195,13 @@ def load_checkpoint(
     path = Path(path)
     path = path / CHECKPOINT_NAME if path.is_dir() else path
     payload = read_ppo_checkpoint(path)
-    agent = make_agent(**json.loads(payload["agent_spec"]))
-    agent.load_state_dict(payload["agent"]); agent.eval()
+    try: spec = json.loads(payload["agent_spec"]); agent = make_agent(**spec)
+    except (KeyError, TypeError, ValueError) as e:  # no spec, invalid JSON, or arguments make_agent refuses
+        raise CheckpointError(f"{path}: its agent_spec does not describe an agent ({type(e).__name__}: {e}); the file is damaged") from None
+    weights = payload.get("agent")
+    problems = tensor_mismatches({k: v.shape for k, v in agent.state_dict().items()}, weights) if isinstance(weights, dict) else ["it holds no agent weights"]
+    if problems: raise CheckpointError(f"{path} does not hold the agent its spec describes ({spec}): " + "; ".join(problems))
+    agent.load_state_dict(weights); agent.eval()
     state = json.loads(payload["trainer"])
     return PPOCheckpoint(agent.to(get_device(device)), EnvConfig.from_json(payload["env_config"]), PPOConfig.from_json(payload["ppo_config"]),
                          state["update"], state["global_step"], state["history"], path)

@@ -22,13 +22,15 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .config import MODEL_TYPES, EnvConfig, TransformerModelConfig
+from .config import MODEL_TYPES, ConfigError, EnvConfig, TransformerModelConfig
 from .environments import ONEHOT_CHANNELS, action_names
-from .models import EnvInfo, TrajectoryTransformer, make_model
+from .models import EnvInfo, ModelFileError, TrajectoryTransformer, make_model
+from .runs import load_tensors_only, tensor_mismatches
 from .trajectories import OBS_DTYPES, Trajectories, TrajectoryFileError, make_header
 
 # %% auto #0
-__all__ = ['import_legacy', 'LegacyCheckpointError', 'legacy_model_config', 'convert_legacy_state_dict', 'import_legacy_model']
+__all__ = ['import_legacy', 'LegacyCheckpointError', 'legacy_model_config', 'legacy_tensor_shapes', 'check_legacy_tensors',
+           'convert_legacy_state_dict', 'import_legacy_model']
 
 # %% ../nbs/23_legacy.ipynb #4bb9fc22
 def _numpy_core():
@@ -151,20 +153,45 @@ class LegacyCheckpointError(ValueError):
     "An upstream checkpoint that is unreadable or uses features dtinterp cannot reproduce exactly."
 
 def _legacy_json(checkpoint:dict, key:str, required:bool=True) -> dict:
+    "One of the checkpoint's JSON configs as a dict, or `LegacyCheckpointError` saying why it is not one."
     value = checkpoint.get(key)
     if value is None:
         if required: raise LegacyCheckpointError(f"the checkpoint has no {key!r}; it is not a DecisionTransformerInterpretability model checkpoint")
         return {}
-    return json.loads(value) if isinstance(value, str) else dict(value)
+    if isinstance(value, str):
+        try: value = json.loads(value)
+        except json.JSONDecodeError as e: raise LegacyCheckpointError(f"its {key} is not valid JSON ({e.msg} at character {e.pos}); the file is damaged") from None
+    if not isinstance(value, dict): raise LegacyCheckpointError(f"its {key} is a {type(value).__name__}, not a dict of settings; the file is damaged")
+    return value
+
+_DT_TENSORS = ("state_embedding.weight", "action_embedding.0.weight", "time_embedding.weight", "transformer.pos_embed.W_pos",
+               "action_predictor.weight", "transformer.blocks.0.attn.W_Q")
+
+def _legacy_model_state(checkpoint:dict) -> dict[str, Tensor]:
+    "The checkpoint's state dict, or `LegacyCheckpointError` naming what kind of upstream model it holds if not a decision transformer."
+    sd = checkpoint["model_state_dict"]
+    if not isinstance(sd, dict): raise LegacyCheckpointError(f"its model_state_dict is a {type(sd).__name__}, not a dict of tensors")
+    if all(k in sd for k in _DT_TENSORS): return sd
+    if "online_config" in checkpoint or any(k.startswith("model.") for k in sd):
+        memory = " with a recurrent (LSTM) memory" if any("memory_rnn" in k for k in sd) else ""
+        raise LegacyCheckpointError(f"it holds an upstream PPO agent{memory} (an online_config and 'model.*' weights), not a decision transformer; "
+                                    "import_legacy_model imports only upstream decision and clone transformers (train an agent with dtinterp_ppo instead)")
+    raise LegacyCheckpointError(f"its model_state_dict lacks the decision transformer's tensors {[k for k in _DT_TENSORS if k not in sd]}")
+
+def _legacy_int(mc:dict, key:str) -> int:
+    value = mc.get(key)
+    if isinstance(value, bool) or not isinstance(value, int): raise LegacyCheckpointError(f"its model_config has {key}={value!r}, not a whole number")
+    return value
 
 def legacy_model_config(checkpoint:dict, device:str="cpu") -> tuple[TransformerModelConfig, EnvInfo]:
     "The dtinterp config and `EnvInfo` that reproduce an upstream checkpoint, or `LegacyCheckpointError` saying why none can."
     mc, ec = _legacy_json(checkpoint, "model_config"), _legacy_json(checkpoint, "environment_config")
-    oc, sd = _legacy_json(checkpoint, "offline_config", required=False), checkpoint["model_state_dict"]
+    oc, sd = _legacy_json(checkpoint, "offline_config", required=False), _legacy_model_state(checkpoint)
     refuse = lambda why: LegacyCheckpointError(f"cannot import this checkpoint exactly: {why}")
     if mc.get("state_embedding_type", "grid") not in ("grid", "linear"): raise refuse(f"state_embedding_type={mc['state_embedding_type']!r} (only the linear 'grid' embedding is supported)")
     if mc.get("time_embedding_type", "embedding") == "linear": raise refuse("time_embedding_type='linear' (upstream's had a bias on the raw timestep)")
-    if mc.get("gated_mlp", False): raise refuse("gated MLPs")
+    if mc.get("gated_mlp", False) or any(k.endswith("mlp.W_gate") for k in sd):
+        raise refuse("it has gated MLPs (gated_mlp, mlp.W_gate), which dtinterp's models do not have")
     act_fn = mc.get("activation_fn", "relu")
     if act_fn not in ("relu", "gelu"): raise refuse(f"activation {act_fn!r}")
     model_type = oc.get("model_type", mc.get("model_type", "decision_transformer"))
@@ -173,16 +200,53 @@ def legacy_model_config(checkpoint:dict, device:str="cpu") -> tuple[TransformerM
     n_in = sd["state_embedding.weight"].shape[1]
     side = ec.get("view_size", 7) if not ec.get("fully_observed", False) else math.isqrt(n_in // channels)
     if side * side * channels != n_in: raise refuse(f"its state embedding reads {n_in} numbers, not a {side}x{side}x{channels} observation")
-    n_actions = sd["action_predictor.weight"].shape[0]
-    d_model, n_layers = int(mc["d_model"]), int(mc["n_layers"])
+    d_model, n_heads, n_layers, n_ctx = (_legacy_int(mc, k) for k in ("d_model", "n_heads", "n_layers", "n_ctx"))
+    heads, width, _ = sd["transformer.blocks.0.attn.W_Q"].shape  # the per-head layout (head, d_model, d_head) fixes both
+    if (n_heads, d_model) != (heads, width):
+        raise refuse(f"its model_config says n_heads={n_heads}, d_model={d_model}, but its attention weights W_Q {tuple(sd['transformer.blocks.0.attn.W_Q'].shape)} "
+                     f"are n_heads={heads}, d_model={width} (shape (n_heads, d_model, d_head)); the config and the weights disagree")
+    blocks = sorted({int(k.split(".")[2]) for k in sd if k.startswith("transformer.blocks.") and k.split(".")[2].isdigit()})
+    if n_layers != len(blocks) or blocks != list(range(len(blocks))):
+        raise refuse(f"its model_config says n_layers={n_layers}, but its weights hold {len(blocks)} block{'s' * (len(blocks) != 1)} (transformer.blocks.{{{','.join(map(str, blocks))}}})")
     d_mlp = sd["transformer.blocks.0.mlp.W_in"].shape[1] if "transformer.blocks.0.mlp.W_in" in sd else 0
-    config = TransformerModelConfig(
-        model_type=model_type, d_model=d_model, n_heads=int(mc["n_heads"]), d_mlp=int(d_mlp), n_layers=n_layers, n_ctx=int(mc["n_ctx"]),
-        layer_norm="transformer.blocks.0.ln1.w" in sd, act_fn=act_fn, state_embedding="linear", time_embedding="embedding",
-        max_timestep=sd["time_embedding.weight"].shape[0] - 1, state_and_return_heads="state_predictor.weight" in sd and model_type == "decision_transformer",
-        device=device, positional_embedding=True)
-    return config, EnvInfo([side, side, channels], int(n_actions), "onehot" if channels == 20 else "index", ec.get("env_id", ""))
+    if mc.get("d_mlp") not in (None, d_mlp) and d_mlp: raise refuse(f"its model_config says d_mlp={mc['d_mlp']}, but its MLP weights W_in are {tuple(sd['transformer.blocks.0.mlp.W_in'].shape)}")
+    try:
+        config = TransformerModelConfig(
+            model_type=model_type, d_model=d_model, n_heads=n_heads, d_mlp=int(d_mlp), n_layers=n_layers, n_ctx=n_ctx,
+            layer_norm="transformer.blocks.0.ln1.w" in sd, act_fn=act_fn, state_embedding="linear", time_embedding="embedding",
+            max_timestep=sd["time_embedding.weight"].shape[0] - 1, state_and_return_heads="state_predictor.weight" in sd and model_type == "decision_transformer",
+            device=device, positional_embedding=True)
+    except ConfigError as e: raise refuse(f"its model_config describes no valid dtinterp model ({e})") from None
+    return config, EnvInfo([side, side, channels], int(sd["action_predictor.weight"].shape[0]), "onehot" if channels == 20 else "index", ec.get("env_id", ""))
 
+
+# %% ../nbs/23_legacy.ipynb #1a474a3e
+def legacy_tensor_shapes(config:TransformerModelConfig, info:EnvInfo, optional:tuple=()) -> dict[str, tuple]:
+    "The upstream tensors a checkpoint of `config` holds, with their shapes (TL 1.x names and layouts); `optional` heads are included."
+    d, H, A, n_obs = config.d_model, config.n_heads, info.n_actions, math.prod(info.obs_shape)
+    dh = d // H
+    shapes = {"state_embedding.weight": (d, n_obs), "action_embedding.0.weight": (A + 1, d), "time_embedding.weight": (config.max_timestep + 1, d),
+              "transformer.pos_embed.W_pos": (config.n_ctx, d), "action_predictor.weight": (A, d), "action_predictor.bias": (A,)}
+    if config.model_type == "decision_transformer": shapes["reward_embedding.0.weight"] = (d, 1)
+    heads = {"state_predictor.weight": (n_obs, d), "state_predictor.bias": (n_obs,), "reward_predictor.weight": (1, d), "reward_predictor.bias": (1,)}
+    shapes |= {k: s for k, s in heads.items() if config.state_and_return_heads or k in optional}
+    for l in range(config.n_layers):
+        p = f"transformer.blocks.{l}."
+        shapes |= {p + f"attn.W_{x}": (H, d, dh) for x in "QKV"} | {p + f"attn.b_{x}": (H, dh) for x in "QKV"}
+        shapes |= {p + "attn.W_O": (H, dh, d), p + "attn.b_O": (d,)}
+        if config.d_mlp: shapes |= {p + "mlp.W_in": (d, config.d_mlp), p + "mlp.b_in": (config.d_mlp,), p + "mlp.W_out": (config.d_mlp, d), p + "mlp.b_out": (d,)}
+        if config.layer_norm: shapes |= {p + f"{ln}.{x}": (d,) for ln in (("ln1", "ln2") if config.d_mlp else ("ln1",)) for x in "wb"}
+    if config.layer_norm: shapes |= {"transformer.ln_final.w": (d,), "transformer.ln_final.b": (d,)}
+    return shapes
+
+def check_legacy_tensors(sd:dict[str, Tensor], config:TransformerModelConfig, info:EnvInfo):
+    "Raise `LegacyCheckpointError` naming every upstream tensor whose shape is not the one `config` implies, and any missing or left over."
+    given = {k: v for k, v in sd.items() if not k.endswith(("attn.mask", "attn.IGNORE"))}  # TL 1.x buffers, rebuilt from n_ctx
+    problems = tensor_mismatches(legacy_tensor_shapes(config, info, optional=tuple(given)), given)
+    if problems: raise LegacyCheckpointError("its tensors do not match its config: " + "; ".join(problems))
+
+
+# %% ../nbs/23_legacy.ipynb #6d503629
 def convert_legacy_state_dict(sd:dict[str, Tensor], config:TransformerModelConfig, info:EnvInfo) -> dict[str, Tensor]:
     "Upstream (TransformerLens 1.x) weights renamed and reshaped for a dtinterp model of `config`."
     H, W, C = info.obs_shape
@@ -219,17 +283,21 @@ def import_legacy_model(
     "Import a DecisionTransformerInterpretability checkpoint as an equivalent dtinterp model (loaded with `weights_only=True`)."
     src = Path(src)
     if not src.exists(): raise FileNotFoundError(f"No checkpoint at {src}")
-    try: checkpoint = torch.load(src, map_location="cpu", weights_only=True)
-    except Exception as e: raise LegacyCheckpointError(f"{src} cannot be opened as a weights-only torch checkpoint: {e}") from e
+    checkpoint = load_tensors_only(src, "DecisionTransformerInterpretability checkpoint", "a safe one holds only tensors and JSON strings, "
+                                   "as that project saved its models (a dict of model_state_dict and JSON configs)", error=LegacyCheckpointError)
     if not isinstance(checkpoint, dict) or "model_state_dict" not in checkpoint:
         raise LegacyCheckpointError(f"{src} is not a DecisionTransformerInterpretability checkpoint (no 'model_state_dict')")
-    config, info = legacy_model_config(checkpoint, device)
-    sd = checkpoint["model_state_dict"]
+    try:
+        config, info = legacy_model_config(checkpoint, device)
+        sd = checkpoint["model_state_dict"]
+        check_legacy_tensors(sd, config, info)
+    except LegacyCheckpointError as e: raise LegacyCheckpointError(f"{src}: {e}") from None
     model = make_model(config, info)
     new = convert_legacy_state_dict(sd, config, info)
     new.setdefault("transformer.embed.weight", model.state_dict()["transformer.embed.weight"])  # the body's unused token embedding
     missing = sorted(set(model.state_dict()) - set(new))
     if missing: raise LegacyCheckpointError(f"cannot import {src} exactly: no upstream weights for {missing}")
-    model.load_state_dict({k: v.to(model.device) for k, v in new.items()})
+    try: model.load_state_dict({k: v.to(model.device) for k, v in new.items()})
+    except ModelFileError as e: raise LegacyCheckpointError(f"cannot import {src} exactly: {e}") from None
     if dst is not None: model.save(dst)
     return model

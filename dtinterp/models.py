@@ -27,6 +27,7 @@ from .bridge import (HookedBridgeModule, HookPoint, TransformerBridge, Transform
                              native_path_ok, run_bridge, run_native, switched_off_hook)
 from .config import (MODEL_TYPES, OBS_ENCODINGS, Config, ConfigError, EnvConfig, TransformerModelConfig,
                              atomic_write_bytes, get_device)
+from .runs import tensor_mismatches
 
 # %% auto #0
 __all__ = ['TOKEN_KINDS', 'INDEX_CHANNEL_SIZES', 'MODEL_FILE_FORMAT', 'MODEL_FILE_VERSION', 'token_labels', 'EnvMismatchError',
@@ -409,16 +410,20 @@ def state_dict(self:TrajectoryTransformer, *args, destination=None, prefix:str="
 
 @patch
 def load_state_dict(self:TrajectoryTransformer, state_dict:dict, strict:bool=True, assign:bool=False):
-    "Load weights saved by `state_dict` (clean names)."
+    "Load weights saved by `state_dict` (clean names); `ModelFileError` naming each tensor that does not fit this model's config."
+    expected = {k: v.shape for k, v in self.state_dict().items()}
+    problems = tensor_mismatches(expected, state_dict, exact=strict)
+    if problems:
+        cfg = self.config
+        raise ModelFileError(f"the weights do not fit a {type(self).__name__} of this config (n_layers={cfg.n_layers}, d_model={cfg.d_model}, "
+                             f"n_heads={cfg.n_heads}, d_mlp={cfg.d_mlp}, n_ctx={cfg.n_ctx}) for {self.env_info.describe()}: " + "; ".join(problems))
     own = dict(self.named_parameters(recurse=False))
     body = {k[len("transformer."):]: v for k, v in state_dict.items() if k.startswith("transformer.")}
     given = {k: v for k, v in state_dict.items() if not k.startswith("transformer.")}
     missing, unexpected = sorted(set(own) - set(given)), sorted(set(given) - set(own))
-    if strict and (missing or unexpected): raise RuntimeError(f"Error loading TrajectoryTransformer weights: missing {missing}, unexpected {unexpected}")
     for name, value in given.items():
-        if name not in own: continue
-        if own[name].shape != value.shape: raise RuntimeError(f"size mismatch for {name}: the file has {tuple(value.shape)}, the model {tuple(own[name].shape)}")
-        with torch.no_grad(): own[name].copy_(value)
+        if name in own:
+            with torch.no_grad(): own[name].copy_(value)
     result = self.transformer.load_state_dict(body, strict=strict)
     return torch.nn.modules.module._IncompatibleKeys(missing + [f"transformer.{k}" for k in result.missing_keys],
                                                      unexpected + [f"transformer.{k}" for k in result.unexpected_keys])
@@ -467,11 +472,13 @@ def load_model(
 )->TrajectoryTransformer:
     "Rebuild a model saved with `model.save` (safetensors: loading never runs code)."
     metadata = read_model_metadata(path)
-    config = TransformerModelConfig.from_json(metadata["model_config"]).replace(device=str(device))
-    info = EnvInfo.from_json(metadata["env_info"])
+    try: config, info = TransformerModelConfig.from_json(metadata["model_config"]).replace(device=str(device)), EnvInfo.from_json(metadata["env_info"])
+    except (ValueError, TypeError, KeyError) as e:  # JSONDecodeError and ConfigError are ValueErrors
+        raise ModelFileError(f"{path}: its metadata does not describe a model ({type(e).__name__}: {e}); the file is damaged or was not written by model.save") from None
     if env is not None: check_env_fits(info, env)
     model = make_model(config, info)
     try: tensors = safetensors_load(Path(path).read_bytes())
     except (SafetensorError, ValueError) as e: raise ModelFileError(f"{path}: its weights cannot be read ({e}); the file may be truncated") from e
-    model.load_state_dict({k: v.to(model.device) for k, v in tensors.items()})
+    try: model.load_state_dict({k: v.to(model.device) for k, v in tensors.items()})
+    except ModelFileError as e: raise ModelFileError(f"{path} does not hold the model its metadata describes: {e}") from None
     return model

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,8 +20,8 @@ from .config import Config, ConfigError, atomic_write_bytes
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'make_optimizer', 'scheduled_lr', 'set_learning_rate', 'torch_threads', 'CheckpointError',
-           'write_checkpoint', 'read_checkpoint', 'config_changes', 'refuse_resume', 'check_run_dir', 'write_configs',
-           'check_output', 'check_folder', 'run_name', 'start_wandb']
+           'write_checkpoint', 'load_tensors_only', 'read_checkpoint', 'tensor_mismatches', 'config_changes',
+           'refuse_resume', 'check_run_dir', 'write_configs', 'check_output', 'check_folder', 'run_name', 'start_wandb']
 
 # %% ../nbs/11_runs.ipynb #16368ebf
 OPTIMIZERS = ("adamw", "adam")
@@ -96,6 +97,31 @@ def write_checkpoint(
     torch.save({"format": format, **payload}, buffer)
     return atomic_write_bytes(path, buffer.getvalue())
 
+def _refused_global(message:str) -> str:
+    "The line of a weights-only refusal that names what was refused, without torch's advice on how to load the file anyway."
+    lines = [l.strip() for l in message.splitlines() if l.strip()]
+    named = [l for l in lines[1:] if "weights_only" not in l and "documentation" not in l]
+    return (named[0].split(". Please", 1)[0].rstrip(".") if named else "an object that is not a tensor")
+
+def load_tensors_only(
+    path:str|Path,           # the file to open
+    what:str,                # what it should be, for messages (e.g. "PPO checkpoint")
+    source:str,              # where a safe file of this kind comes from, for the message on a refused file
+    error:type=None,         # the exception class to raise (default `CheckpointError`)
+):
+    "`torch.load(path, weights_only=True)` with errors that name the file and never advise opening it unsafely."
+    error = error or CheckpointError
+    try: return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        refused = _refused_global(str(e)) if "Weights only load failed" in str(e) else str(e)
+        if not any(w in refused.lower() for w in ("global", "class")):  # not a refused object: bytes that are no pickle at all
+            raise error(f"{path} is not a readable {what}; it is truncated, corrupt or of another format (UnpicklingError: {refused})") from None
+        raise error(f"{path} holds something other than tensors and plain data ({refused}), so it will not be opened: unpickling "
+                    f"it could run code. It is not a plain {what}, or it has been tampered with; {source}.") from None
+    except Exception as e:
+        first = (str(e).strip().splitlines() or [""])[0].split(". ", 1)[0]  # torch's first sentence says what failed; the rest is advice
+        raise error(f"{path} is not a readable {what}; it is truncated, corrupt or of another format ({type(e).__name__}: {first})") from None
+
 def read_checkpoint(
     path:str|Path,           # a file written by `write_checkpoint`
     format:str,              # the format tag it must carry
@@ -105,11 +131,30 @@ def read_checkpoint(
     "Read a checkpoint safely (`weights_only=True`) and check its format tag."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"No {what} at {path}" + (f"; {hint}" if hint else ""))
-    try: payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e: raise CheckpointError(f"{path} is not a readable {what} ({type(e).__name__}: {e})") from e
+    payload = load_tensors_only(path, what, "a safe one is written by dtinterp itself" + (f" ({hint})" if hint else ""))
     if not isinstance(payload, dict) or payload.get("format") != format:
         raise CheckpointError(f"{path} is not a dtinterp {what} (expected format {format!r})")
     return payload
+
+def tensor_mismatches(
+    expected:dict,     # name -> the shape the config implies
+    given:dict,        # name -> the tensor as read from the file
+    exact:bool=True,   # also report tensors missing from `given` or not in `expected`
+    limit:int=4,       # name at most this many missing or unexpected tensors
+)->list[str]:          # one line per problem; empty when the tensors fit
+    "What keeps the `given` tensors from fitting a model whose config implies the `expected` shapes."
+    problems = []
+    for name, shape in expected.items():
+        if name not in given: continue
+        got = getattr(given[name], "shape", None)
+        if got is None: problems.append(f"{name} is a {type(given[name]).__name__}, not a tensor")
+        elif tuple(got) != tuple(shape): problems.append(f"{name} has shape {tuple(got)} in the file, but the config implies {tuple(shape)}")
+    if len(problems) > limit: problems = problems[:limit] + [f"{len(problems) - limit} more tensors differ"]
+    names = lambda ks: ", ".join(ks[:limit]) + (f" and {len(ks) - limit} more" if len(ks) > limit else "")
+    missing, unexpected = [k for k in expected if k not in given], [k for k in given if k not in expected]
+    if exact and missing: problems.append(f"the config implies tensors the file lacks: {names(missing)}")
+    if exact and unexpected: problems.append(f"the file holds tensors the config does not describe: {names(unexpected)}")
+    return problems
 
 # %% ../nbs/11_runs.ipynb #0f73157c
 def config_changes(
