@@ -24,7 +24,7 @@ from .runs import CheckpointError, read_checkpoint, tensor_mismatches
 # %% auto #0
 __all__ = ['INDEX_CARDINALITIES', 'CHECKPOINT_NAME', 'CHECKPOINT_FORMAT', 'IndexOneHot', 'layer_init', 'is_index_space',
            'ActorCritic', 'MLPAgent', 'RecurrentAgent', 'make_agent', 'agent_for_env', 'read_ppo_checkpoint',
-           'PPOCheckpoint', 'load_checkpoint']
+           'PPOCheckpoint', 'load_agent_weights', 'load_checkpoint']
 
 # %% ../nbs/22_agents.ipynb #2ca65607
 INDEX_CARDINALITIES = (11, 6, 4)  # MiniGrid's object types, colours, and door states (+ the agent's direction 3 in full grids)
@@ -187,6 +187,16 @@ class PPOCheckpoint:
     history: list
     path: Path
 
+def load_agent_weights(
+    agent:nn.Module,   # the agent to fill
+    weights,           # the tensors a checkpoint holds for it
+    problem:str,       # how the refusal begins: the file and what it should hold
+):
+    "Load `weights` into `agent` if they are its tensors, shape for shape; else one `CheckpointError` that names every mismatch."
+    problems = tensor_mismatches({k: v.shape for k, v in agent.state_dict().items()}, weights) if isinstance(weights, dict) else ["it holds no agent weights"]
+    if problems: raise CheckpointError(f"{problem}: " + "; ".join(problems))
+    agent.load_state_dict(weights)
+
 def load_checkpoint(
     path:str|Path,          # a checkpoint file or a run directory holding checkpoint.pt
     device:str="cpu",       # where to put the agent
@@ -198,10 +208,7 @@ def load_checkpoint(
     try: spec = json.loads(payload["agent_spec"]); agent = make_agent(**spec)
     except (KeyError, TypeError, ValueError) as e:  # no spec, invalid JSON, or arguments make_agent refuses
         raise CheckpointError(f"{path}: its agent_spec does not describe an agent ({type(e).__name__}: {e}); the file is damaged") from None
-    weights = payload.get("agent")
-    problems = tensor_mismatches({k: v.shape for k, v in agent.state_dict().items()}, weights) if isinstance(weights, dict) else ["it holds no agent weights"]
-    if problems: raise CheckpointError(f"{path} does not hold the agent its spec describes ({spec}): " + "; ".join(problems))
-    agent.load_state_dict(weights); agent.eval()
+    load_agent_weights(agent, payload.get("agent"), f"{path} does not hold the agent its spec describes ({spec})"); agent.eval()
     state = json.loads(payload["trainer"])
     return PPOCheckpoint(agent.to(get_device(device)), EnvConfig.from_json(payload["env_config"]), PPOConfig.from_json(payload["ppo_config"]),
                          state["update"], state["global_step"], state["history"], path)

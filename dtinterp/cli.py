@@ -154,7 +154,7 @@ class ConfigCLI:
         given_only:bool=False,  # pass `func` the settings given, as one dict, instead of built configs: it fills in the rest (presets)
         left_out:str|None=None, # with `given_only`: where the values left out come from, for `--help` (e.g. "the env's preset")
         defaults:dict|None=None, # with `given_only`: the default `--help` shows for a flag the function fills in itself, by field name
-        errors:tuple=(ValueError, OSError),  # exceptions of a run that mean a mistake in the command
+        errors:tuple=(ValueError, OSError, FloatingPointError),  # exceptions of a run that mean a mistake in the input (a non-finite loss: in the data)
     ):
         functools.update_wrapper(self, func)
         self.func, self.configs, self.given_only, self.left_out, self.errors = func, tuple(configs), given_only, left_out, errors
@@ -200,7 +200,7 @@ def config_cli(
     given_only:bool=False,  # pass the function the settings given, as one dict, instead of built configs
     left_out:str|None=None, # with `given_only`: where the function takes the values left out from, for `--help`
     defaults:dict|None=None, # with `given_only`: the default `--help` shows for a flag the function fills in itself, by field name
-    errors:tuple=(ValueError, OSError),  # exceptions of a run that mean a mistake in the command
+    errors:tuple=(ValueError, OSError, FloatingPointError),  # exceptions of a run that mean a mistake in the input (a non-finite loss: in the data)
 ) -> Callable[[Callable], ConfigCLI]:
     "Decorator: make a function a `ConfigCLI` whose flags are the fields of `configs` and the function's own documented parameters."
     return lambda func: ConfigCLI(func, configs, given_only=given_only, left_out=left_out, defaults=defaults, errors=errors)

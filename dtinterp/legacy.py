@@ -25,7 +25,7 @@ from torch import Tensor
 from .config import MODEL_TYPES, ConfigError, EnvConfig, TransformerModelConfig
 from .environments import ONEHOT_CHANNELS, action_names
 from .models import EnvInfo, ModelFileError, TrajectoryTransformer, make_model
-from .runs import load_tensors_only, tensor_mismatches
+from .runs import check_output, load_tensors_only, tensor_mismatches
 from .trajectories import OBS_DTYPES, Trajectories, TrajectoryFileError, make_header
 
 # %% auto #0
@@ -121,10 +121,12 @@ def import_legacy(
     src:str|Path,            # a DecisionTransformerInterpretability trajectory pickle (.xz, .gz or plain)
     dst:str|Path|None=None,  # if given, write the converted dtinterp file here
     progress:bool=True,      # print how many episodes were kept and dropped
+    overwrite:bool=False,    # replace an existing `dst` (once the conversion has succeeded)
 ) -> Trajectories:
     "Convert a legacy pickle-based trajectory file into `Trajectories`, through an unpickler that refuses all code."
     src = Path(src)
     if not src.exists(): raise FileNotFoundError(f"No legacy trajectory file at {src}")
+    if dst is not None: check_output(dst, "dst", {"src": src}, overwrite)
     data, args = _legacy_metadata(_read_legacy_pickle(src))
     obs, actions, rewards, dones, truncated = (data[k] for k in ("observations", "actions", "rewards", "dones", "truncated"))
     if not (actions.ndim == 2 and obs.shape[:2] == actions.shape == rewards.shape == dones.shape == truncated.shape):
@@ -141,8 +143,9 @@ def import_legacy(
                   "legacy_time": datetime.datetime.fromtimestamp(args["_time"], datetime.timezone.utc).isoformat(timespec="seconds") if args.get("_time") else None}
     policy = {"name": "legacy", "args": {k: v for k, v in args.items() if k != "_time"}}
     header = make_header(cfg, names, obs.shape[2:], json.loads(json.dumps(policy, default=str)), collection)
-    trajs = Trajectories(take(obs).astype(OBS_DTYPES[cfg.obs]), take(actions), take(rewards),
-                         [t - s for _, s, t, _, _ in episodes], [ep[3] for ep in episodes], [ep[4] for ep in episodes], header)
+    try: trajs = Trajectories(take(obs).astype(OBS_DTYPES[cfg.obs]), take(actions), take(rewards),
+                              [t - s for _, s, t, _, _ in episodes], [ep[3] for ep in episodes], [ep[4] for ep in episodes], header)
+    except TrajectoryFileError as e: raise TrajectoryFileError(f"{src}: {e}") from None
     if progress: print(f"{src.name}: {len(trajs)} whole episodes ({len(trajs.actions)} steps) from {actions.shape[1]} envs x {actions.shape[0]} steps; "
                        f"dropped {dropped} unfinished episodes at the end of the rollout")
     if dst is not None: trajs.save(dst)
@@ -279,10 +282,12 @@ def import_legacy_model(
     src:str|Path,              # an upstream `.pt` checkpoint (a dict of model_state_dict and JSON configs)
     dst:str|Path|None=None,    # also save the imported model there (a dtinterp safetensors file)
     device:str="cpu",          # where to put the model
+    overwrite:bool=False,      # replace an existing `dst` (once the import has succeeded)
 )->TrajectoryTransformer:
     "Import a DecisionTransformerInterpretability checkpoint as an equivalent dtinterp model (loaded with `weights_only=True`)."
     src = Path(src)
     if not src.exists(): raise FileNotFoundError(f"No checkpoint at {src}")
+    if dst is not None: check_output(dst, "dst", {"src": src}, overwrite)
     checkpoint = load_tensors_only(src, "DecisionTransformerInterpretability checkpoint", "a safe one holds only tensors and JSON strings, "
                                    "as that project saved its models (a dict of model_state_dict and JSON configs)", error=LegacyCheckpointError)
     if not isinstance(checkpoint, dict) or "model_state_dict" not in checkpoint:

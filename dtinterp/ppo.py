@@ -24,7 +24,7 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from .acting import sample_actions
-from .agents import CHECKPOINT_FORMAT, CHECKPOINT_NAME, ActorCritic, agent_for_env, read_ppo_checkpoint
+from .agents import CHECKPOINT_FORMAT, CHECKPOINT_NAME, ActorCritic, agent_for_env, load_agent_weights, read_ppo_checkpoint
 from .cli import config_cli
 from .config import ConfigError, EnvConfig, PPOConfig, as_env_config, get_device
 from .environments import make_vector_env
@@ -312,7 +312,8 @@ def save_checkpoint(self:PPOTrainer, path:str|Path|None=None) -> Path:
 @patch
 def _load_state(self:PPOTrainer, payload:dict):
     "Restore weights, optimizer, generator, counters and statistics from a checkpoint payload."
-    self.agent.load_state_dict(payload["agent"]); self.optimizer.load_state_dict(payload["optimizer"])
+    load_agent_weights(self.agent, payload.get("agent"), f"{self.run_dir / CHECKPOINT_NAME} does not hold the agent of this run's config")
+    self.optimizer.load_state_dict(payload["optimizer"])
     self.generator.set_state(payload["generator"])
     state = json.loads(payload["trainer"])
     self.update, self.global_step, self.history = state["update"], state["global_step"], state["history"]
