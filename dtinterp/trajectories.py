@@ -284,6 +284,7 @@ def load(cls:Trajectories,
     "Read and verify a trajectory file; observations come back in the dtype of their encoding."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"No trajectory file at {path}")
+    if path.is_dir(): raise IsADirectoryError(f"{path} is a folder; give a trajectory file (.npz, written by Trajectories.save or dtinterp_collect)")
     arrays = _read_npz(path)
     header = _parse_header(path, arrays)
     if env is not None: _check_env(path, header, env)
