@@ -116,12 +116,8 @@ def make_eval_envs(
     num_envs:int,                # environments played side by side
     asynchronous:bool=False,     # one process per env
 )->gym.vector.VectorEnv:
-    "A vector env for evaluation: `make_vector_env` for ids and configs, a gymnasium vector env of `env()` otherwise."
-    cfg = _env_config_of(env)
-    if cfg is not None: return make_vector_env(cfg, num_envs, asynchronous=asynchronous)
-    if not callable(env): raise TypeError(f"env must be an env id, an EnvConfig or a factory of Gymnasium envs, got {type(env).__name__}")
-    cls = gym.vector.AsyncVectorEnv if asynchronous else gym.vector.SyncVectorEnv
-    return cls([env] * num_envs)
+    "A vector env for evaluation (`make_vector_env` with Gymnasium's defaults: the episode after a finished one starts on the next step)."
+    return make_vector_env(env, num_envs, asynchronous=asynchronous)
 
 def eval_targets(model:nn.Module, initial_rtg) -> list[float|None]:
     "The target returns a model is played for: the given ones for a decision transformer, `[None]` for a clone."

@@ -12,6 +12,7 @@ import difflib
 import itertools
 import types
 from functools import lru_cache, partial
+from typing import Callable
 
 import gymnasium as gym
 import minigrid  # noqa: F401  (importing it registers the MiniGrid and BabyAI envs)
@@ -293,7 +294,7 @@ def _make_env_config(env: str|EnvConfig, env_kwargs: dict, **settings) -> EnvCon
         if changed: raise ValueError(f"Got an EnvConfig and also the settings {changed}; put them in the config instead, e.g. cfg.replace(...)")
         cfg = env
     elif isinstance(env, str): cfg = EnvConfig(env_id=env, env_kwargs=dict(env_kwargs), **settings)
-    else: raise TypeError(f"Expected an env id or an EnvConfig, got {type(env).__name__}")
+    else: raise TypeError(f"Expected an env id, an EnvConfig or a factory of Gymnasium envs, got {type(env).__name__}")
     check_env_id(cfg.env_id)
     reserved = sorted(set(cfg.env_kwargs) & set(_RESERVED_KWARGS))
     if reserved: raise ValueError(f"env_kwargs {reserved} are set through make_env's own arguments (view_size, max_steps, render_mode)")
@@ -433,7 +434,7 @@ def _autoreset_mode(mode:str|AutoresetMode) -> AutoresetMode:
     return _AUTORESET_MODES[key]
 
 def make_vector_env(
-    env:str|EnvConfig,          # a registered MiniGrid id or an `EnvConfig`
+    env:str|EnvConfig|Callable, # a registered MiniGrid id, an `EnvConfig`, or a zero-argument factory of Gymnasium envs (e.g. a probe env class)
     num_envs:int,               # number of copies
     asynchronous:bool=False,    # one process per env (`AsyncVectorEnv`) instead of one for all (`SyncVectorEnv`)
     seed:int|None=None,         # env i's first reset uses seed + i
@@ -447,12 +448,17 @@ def make_vector_env(
     copy_obs:bool=True,         # a fresh observation array every step (False: one reused buffer, to be copied before the next step)
     **env_kwargs,               # as in `make_env`
 )->VectorEnv:                   # observations batched on a leading num_envs axis
-    "A Gymnasium vector env of `make_env` copies."
+    "A Gymnasium vector env of `make_env` copies (of `env()` for a factory, which the observation settings do not touch)."
     if num_envs < 1: raise ValueError(f"num_envs={num_envs}; use at least 1")
     mode = _autoreset_mode(autoreset_mode)
+    vector = AsyncVectorEnv if asynchronous else SyncVectorEnv
+    if callable(env) and not isinstance(env, (str, EnvConfig)):
+        venv = vector([env] * num_envs, autoreset_mode=mode, copy=copy_obs)
+        venv.env_config = None  # a custom env: no config rebuilds it
+        return venv
     cfg = _make_env_config(env, env_kwargs, view_size=view_size, obs=obs, fully_obs=fully_obs, max_steps=max_steps, render_mode=render_mode)
     fns = [partial(make_env, cfg, seed=None if seed is None else seed + i, fast_obs=fast_obs) for i in range(num_envs)]
-    venv = (AsyncVectorEnv if asynchronous else SyncVectorEnv)(fns, autoreset_mode=mode, copy=copy_obs)
+    venv = vector(fns, autoreset_mode=mode, copy=copy_obs)
     venv.env_config = cfg
     return venv
 

@@ -94,10 +94,7 @@ def make_training_envs(
 ) -> gym.vector.VectorEnv:
     "A Gymnasium vector env with `SAME_STEP` autoreset, as PPO's rollout expects."
     # no copies: the rollout copies each observation into its own buffer at once
-    if isinstance(env, (str, EnvConfig)):
-        return make_vector_env(as_env_config(env), num_envs, asynchronous, autoreset_mode="same_step", copy_obs=False)
-    cls = gym.vector.AsyncVectorEnv if asynchronous else gym.vector.SyncVectorEnv
-    return cls([env] * num_envs, autoreset_mode=gym.vector.AutoresetMode.SAME_STEP, copy=False)
+    return make_vector_env(env, num_envs, asynchronous, autoreset_mode="same_step", copy_obs=False)
 
 # %% ../nbs/30_ppo.ipynb #713bf436
 @dataclasses.dataclass
