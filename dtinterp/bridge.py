@@ -20,7 +20,7 @@ from jaxtyping import Float, Int
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['SUPPORTED_TRANSFORMER_LENS', 'TRANSFORMER_LENS_VERSION', 'check_transformer_lens', 'boot_native_body',
+__all__ = ['SUPPORTED_TRANSFORMER_LENS', 'TRANSFORMER_LENS_VERSION', 'check_transformer_lens', 'gelu_fast', 'boot_native_body',
            'native_module', 'NativeLayer', 'NativeBody', 'native_body', 'run_bridge', 'run_native', 'native_path_ok',
            'switched_off_hook', 'HookedBridgeModule']
 
@@ -64,12 +64,28 @@ from transformer_lens.model_bridge.sources._bridge_builder import build_bridge_f
 from transformer_lens.model_bridge.sources.native import NativeModel, initialize_native_model
 
 # %% ../nbs/20_bridge.ipynb #d5f375aa
+def gelu_fast(x:Tensor) -> Tensor:
+    "TransformerLens 1.x's `gelu_fast`: the tanh approximation of GELU in its own arrangement of the formula."
+    return 0.5 * x * (1.0 + torch.tanh(x * 0.7978845608 * (1.0 + 0.044715 * x * x)))
+
+_OWN_ACTIVATIONS = {"gelu_fast": (gelu_fast, "gelu_new")}  # activations TL 4's native MLP lacks: the function, and the TL 4 name the config carries
+
 def boot_native_body(
-    cfg:TransformerBridgeConfig,  # the body's shape; `d_vocab_out` is the width of the (biased) unembedding
+    cfg:TransformerBridgeConfig,  # the body's shape; `d_vocab_out` is the width of the (biased) unembedding; `act_fn` may also be "gelu_fast"
 )->TransformerBridge:             # call it as body(resid, start_at_layer=0), or body(resid) to add its positional embedding
-    "A freshly initialised TransformerLens native transformer, with a biased unembedding, wrapped in a `TransformerBridge`."
+    "A freshly initialised TransformerLens native transformer, with a biased unembedding (and gated MLP output), wrapped in a `TransformerBridge`."
+    own = _OWN_ACTIVATIONS.get((cfg.act_fn or "").lower())
+    if own is not None: cfg.act_fn = own[1]
     native = NativeModel(cfg)
     initialize_native_model(native, cfg)
+    for block in native.layers:
+        mlp = getattr(block, "mlp", None)
+        if mlp is None: continue
+        if own is not None: mlp.act = own[0]
+        if cfg.gated_mlp:
+            out = nn.Linear(mlp.out.in_features, mlp.out.out_features, bias=True)
+            with torch.no_grad(): out.weight.copy_(mlp.out.weight); out.bias.zero_()
+            mlp.out = out
     native.head = nn.Linear(cfg.d_model, cfg.d_vocab_out, bias=True)
     nn.init.normal_(native.head.weight, std=cfg.initializer_range)
     nn.init.zeros_(native.head.bias)
@@ -92,6 +108,8 @@ class NativeLayer(NamedTuple):
     fc_in: nn.Linear|None
     act: nn.Module|None         # the MLP's activation function
     fc_out: nn.Linear|None
+    gate: nn.Linear|None = None # a gated MLP's gate: the MLP computes fc_out(act(gate(x)) * fc_in(x))
+    mlp_ln: nn.Module|None = None  # the layer norm a `solu_ln` MLP applies after its activation
 
 class NativeBody(NamedTuple):
     "The native modules of a bridge's body, as `run_native` uses them."
@@ -105,9 +123,10 @@ def native_body(bridge:TransformerBridge) -> NativeBody:
     layers = []
     for block in bridge.blocks:
         attn, mlp = block.attn, block.mlp if "mlp" in block.submodules else None
-        layers.append(NativeLayer(native_module(block.ln1), native_module(attn), *(native_module(getattr(attn, x)) for x in "qkvo"),
-                                  *((native_module(block.ln2), native_module(getattr(mlp, "in")), native_module(mlp).act, native_module(mlp.out))
-                                    if mlp is not None else (None,) * 4)))
+        parts = [native_module(block.ln1), native_module(attn), *(native_module(getattr(attn, x)) for x in "qkvo")]
+        if mlp is None: layers.append(NativeLayer(*parts, *(None,) * 4)); continue
+        extra = {name: native_module(getattr(mlp, sub)) for name, sub in (("gate", "gate"), ("mlp_ln", "ln")) if sub in mlp.submodules}
+        layers.append(NativeLayer(*parts, native_module(block.ln2), native_module(getattr(mlp, "in")), native_module(mlp).act, native_module(mlp.out), **extra))
     return NativeBody(native_module(bridge.pos_embed), layers, native_module(bridge.ln_final), native_module(bridge.unembed))
 
 # %% ../nbs/20_bridge.ipynb #2caa49aa
@@ -144,7 +163,12 @@ def run_native(
         pattern = F.softmax((torch.matmul(q, k.transpose(-2, -1)) / attn.scale).masked_fill(hidden, float("-inf")), dim=-1)
         pattern = pattern.masked_fill(hidden, 0.0)  # fully hidden (padded) queries attend to nothing
         x = x + layer.o(torch.matmul(pattern, v).transpose(1, 2).reshape(B, n, -1))
-        if layer.fc_in is not None: x = x + layer.fc_out(layer.act(layer.fc_in(layer.ln2(x))))
+        if layer.fc_in is not None:
+            h = layer.ln2(x)
+            if layer.gate is not None: mid = layer.act(layer.gate(h)) * layer.fc_in(h)
+            else: mid = layer.act(layer.fc_in(h))
+            if layer.mlp_ln is not None: mid = layer.mlp_ln(mid)
+            x = x + layer.fc_out(mid)
     x = body.ln_final(x)
     return body.unembed(x), x
 

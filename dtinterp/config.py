@@ -22,9 +22,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['OBS_ENCODINGS', 'AGENT_KINDS', 'MODEL_TYPES', 'STATE_EMBEDDINGS', 'TIME_EMBEDDINGS', 'ACTING_MODES', 'ConfigError',
-           'Config', 'atomic_write_bytes', 'atomic_write_text', 'check_device', 'get_device', 'set_seed', 'EnvConfig',
-           'as_env_config', 'PPOConfig', 'TransformerModelConfig', 'OfflineTrainConfig', 'CollectConfig']
+__all__ = ['OBS_ENCODINGS', 'AGENT_KINDS', 'MODEL_TYPES', 'STATE_EMBEDDINGS', 'TIME_EMBEDDINGS', 'LAYER_NORMS', 'ACTIVATIONS',
+           'ACTING_MODES', 'ConfigError', 'Config', 'atomic_write_bytes', 'atomic_write_text', 'check_device',
+           'get_device', 'set_seed', 'EnvConfig', 'as_env_config', 'PPOConfig', 'TransformerModelConfig',
+           'OfflineTrainConfig', 'CollectConfig']
 
 # %% ../nbs/00_config.ipynb #205e3cc9
 class ConfigError(ValueError):
@@ -267,8 +268,10 @@ class PPOConfig(Config):
 
 # %% ../nbs/00_config.ipynb #bd3f89d6
 MODEL_TYPES = ("decision_transformer", "clone_transformer")
-STATE_EMBEDDINGS = ("linear", "grid")
+STATE_EMBEDDINGS = ("linear", "grid", "cnn", "vit")
 TIME_EMBEDDINGS = ("embedding", "linear")
+LAYER_NORMS = ("none", "LN", "LNPre")
+ACTIVATIONS = ("relu", "gelu", "gelu_new", "gelu_fast", "silu", "solu_ln")
 
 @dataclass
 class TransformerModelConfig(Config):
@@ -279,14 +282,19 @@ class TransformerModelConfig(Config):
     d_mlp: int = 256             # MLP hidden width (0: attention-only)
     n_layers: int = 1            # transformer blocks
     n_ctx: int = 2               # context length in tokens (DT: 3*steps-1, clone: 2*steps-1)
-    layer_norm: bool = False     # layer norm before attention/MLP and at the end
+    layer_norm: str = "none"     # normalisation before attention/MLP and at the end: "none", "LN" (learned scale and bias) or "LNPre" (centre and scale only)
     positional_embedding: bool = True  # learned embedding of token positions (W_pos), as upstream; False: positions only through the timestep embedding
-    act_fn: str = "relu"         # MLP activation: "relu" or "gelu"
-    state_embedding: str = "linear"  # "linear" over the flattened grid, or "grid" (per-cell, keeps the 2D structure)
+    act_fn: str = "relu"         # MLP activation: one of ACTIVATIONS ("solu_ln" adds a layer norm inside the MLP)
+    gated_mlp: bool = False      # gated MLP: act(x W_gate) * (x W_in), then W_out (TransformerLens's gated MLP)
+    state_embedding: str = "linear"  # "linear" over the flattened grid, "grid" (per-cell, keeps the 2D structure), "cnn" or "vit" (small learned encoders)
     time_embedding: str = "embedding"  # "embedding" (a table) or "linear" (a learned direction times t)
     max_timestep: int = 1000     # largest timestep the time embedding supports
     state_and_return_heads: bool = False  # also predict next state and return (DT only)
     device: str = "auto"         # where the model lives
+
+    def __post_init__(self):
+        if isinstance(self.layer_norm, bool): self.layer_norm = "LN" if self.layer_norm else "none"  # configs saved before LNPre held a bool
+        super().__post_init__()
 
     @property
     def d_head(self) -> int: return self.d_model // self.n_heads
@@ -306,7 +314,10 @@ class TransformerModelConfig(Config):
         self._check(self.n_ctx >= need, "n_ctx", f"a {self.model_type} needs n_ctx >= {need} to hold one step")
         self._check((self.n_ctx + 1) % self.tokens_per_step == 0, "n_ctx",
                     f"use {self.tokens_per_step}*k-1 tokens (e.g. {need}, {need + self.tokens_per_step}) so the context ends on a state")
-        self._check(self.act_fn in ("relu", "gelu"), "act_fn", "choose 'relu' or 'gelu'")
+        self._check(self.act_fn in ACTIVATIONS, "act_fn", f"choose one of {ACTIVATIONS}")
+        self._check(self.layer_norm in LAYER_NORMS, "layer_norm", f"choose one of {LAYER_NORMS}")
+        self._check(not (self.gated_mlp and self.act_fn == "solu_ln"), "gated_mlp", "a gated MLP cannot use act_fn='solu_ln' (its layer norm replaces the gate); choose another act_fn")
+        self._check(not (self.gated_mlp and self.d_mlp == 0), "gated_mlp", "an attention-only model (d_mlp=0) has no MLP to gate; set d_mlp > 0")
         self._check(self.state_embedding in STATE_EMBEDDINGS, "state_embedding", f"choose one of {STATE_EMBEDDINGS}")
         self._check(self.time_embedding in TIME_EMBEDDINGS, "time_embedding", f"choose one of {TIME_EMBEDDINGS}")
         check_device(self.device)

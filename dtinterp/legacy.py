@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .config import MODEL_TYPES, ConfigError, EnvConfig, TransformerModelConfig
+from .config import ACTIVATIONS, LAYER_NORMS, MODEL_TYPES, ConfigError, EnvConfig, TransformerModelConfig
 from .environments import ONEHOT_CHANNELS, action_names
 from .models import EnvInfo, ModelFileError, TrajectoryTransformer, make_model
 from .runs import check_output, load_tensors_only, tensor_mismatches
@@ -167,6 +167,8 @@ def _legacy_json(checkpoint:dict, key:str, required:bool=True) -> dict:
     if not isinstance(value, dict): raise LegacyCheckpointError(f"its {key} is a {type(value).__name__}, not a dict of settings; the file is damaged")
     return value
 
+_LEGACY_LAYER_NORMS = {False: "none", None: "none", "none": "none", True: "LN", "LN": "LN", "LNPre": "LNPre"}  # upstream passed its layer_norm to TL as normalization_type
+
 _DT_TENSORS = ("state_embedding.weight", "action_embedding.0.weight", "time_embedding.weight", "transformer.pos_embed.W_pos",
                "action_predictor.weight", "transformer.blocks.0.attn.W_Q")
 
@@ -193,10 +195,14 @@ def legacy_model_config(checkpoint:dict, device:str="cpu") -> tuple[TransformerM
     refuse = lambda why: LegacyCheckpointError(f"cannot import this checkpoint exactly: {why}")
     if mc.get("state_embedding_type", "grid") not in ("grid", "linear"): raise refuse(f"state_embedding_type={mc['state_embedding_type']!r} (only the linear 'grid' embedding is supported)")
     if mc.get("time_embedding_type", "embedding") == "linear": raise refuse("time_embedding_type='linear' (upstream's had a bias on the raw timestep)")
-    if mc.get("gated_mlp", False) or any(k.endswith("mlp.W_gate") for k in sd):
-        raise refuse("it has gated MLPs (gated_mlp, mlp.W_gate), which dtinterp's models do not have")
+    layer_norm = _LEGACY_LAYER_NORMS.get(mc.get("layer_norm", False) if isinstance(mc.get("layer_norm", False), (bool, str, type(None))) else "?")
+    if layer_norm is None: raise refuse(f"layer_norm={mc['layer_norm']!r} (dtinterp has {LAYER_NORMS}; upstream wrote False/None, True/'LN' or 'LNPre')")
+    gated = mc.get("gated_mlp", False)
+    if not isinstance(gated, bool): raise refuse(f"its model_config has gated_mlp={gated!r}, not true or false")
+    if gated != any(k.endswith("mlp.W_gate") for k in sd):
+        raise refuse(f"its model_config says gated_mlp={gated}, but its weights {'lack' if gated else 'hold'} gated MLPs (mlp.W_gate); the config and the weights disagree")
     act_fn = mc.get("activation_fn", "relu")
-    if act_fn not in ("relu", "gelu"): raise refuse(f"activation {act_fn!r}")
+    if act_fn not in ACTIVATIONS: raise refuse(f"activation {act_fn!r} (dtinterp has {ACTIVATIONS})")
     model_type = oc.get("model_type", mc.get("model_type", "decision_transformer"))
     if model_type not in MODEL_TYPES: raise refuse(f"model_type={model_type!r}")
     channels = 20 if ec.get("one_hot_obs", False) else 3
@@ -216,7 +222,7 @@ def legacy_model_config(checkpoint:dict, device:str="cpu") -> tuple[TransformerM
     try:
         config = TransformerModelConfig(
             model_type=model_type, d_model=d_model, n_heads=n_heads, d_mlp=int(d_mlp), n_layers=n_layers, n_ctx=n_ctx,
-            layer_norm="transformer.blocks.0.ln1.w" in sd, act_fn=act_fn, state_embedding="linear", time_embedding="embedding",
+            layer_norm=layer_norm, gated_mlp=gated, act_fn=act_fn, state_embedding="linear", time_embedding="embedding",
             max_timestep=sd["time_embedding.weight"].shape[0] - 1, state_and_return_heads="state_predictor.weight" in sd and model_type == "decision_transformer",
             device=device, positional_embedding=True)
     except ConfigError as e: raise refuse(f"its model_config describes no valid dtinterp model ({e})") from None
@@ -238,8 +244,10 @@ def legacy_tensor_shapes(config:TransformerModelConfig, info:EnvInfo, optional:t
         shapes |= {p + f"attn.W_{x}": (H, d, dh) for x in "QKV"} | {p + f"attn.b_{x}": (H, dh) for x in "QKV"}
         shapes |= {p + "attn.W_O": (H, dh, d), p + "attn.b_O": (d,)}
         if config.d_mlp: shapes |= {p + "mlp.W_in": (d, config.d_mlp), p + "mlp.b_in": (config.d_mlp,), p + "mlp.W_out": (config.d_mlp, d), p + "mlp.b_out": (d,)}
-        if config.layer_norm: shapes |= {p + f"{ln}.{x}": (d,) for ln in (("ln1", "ln2") if config.d_mlp else ("ln1",)) for x in "wb"}
-    if config.layer_norm: shapes |= {"transformer.ln_final.w": (d,), "transformer.ln_final.b": (d,)}
+        if config.d_mlp and config.gated_mlp: shapes[p + "mlp.W_gate"] = (d, config.d_mlp)
+        if config.d_mlp and config.act_fn == "solu_ln": shapes |= {p + "mlp.ln.w": (config.d_mlp,), p + "mlp.ln.b": (config.d_mlp,)}
+        if config.layer_norm == "LN": shapes |= {p + f"{ln}.{x}": (d,) for ln in (("ln1", "ln2") if config.d_mlp else ("ln1",)) for x in "wb"}
+    if config.layer_norm == "LN": shapes |= {"transformer.ln_final.w": (d,), "transformer.ln_final.b": (d,)}
     return shapes
 
 def check_legacy_tensors(sd:dict[str, Tensor], config:TransformerModelConfig, info:EnvInfo):
@@ -269,13 +277,19 @@ def convert_legacy_state_dict(sd:dict[str, Tensor], config:TransformerModelConfi
             new[f"{blk}attn.{x}.bias"] = sd[f"{old}attn.b_{x.upper()}"].reshape(-1)
         new[f"{blk}attn.o.weight"] = einops.rearrange(sd[f"{old}attn.W_O"], "h d m -> m (h d)")
         new[f"{blk}attn.o.bias"] = sd[f"{old}attn.b_O"]
-        if config.d_mlp:
+        if config.d_mlp and config.gated_mlp:
+            # TL 1.x added b_in after the gate product, so it reaches the output as b_in @ W_out (summed in float64 to keep the import exact)
+            new[f"{blk}mlp.gate.weight"], new[f"{blk}mlp.in.weight"] = sd[f"{old}mlp.W_gate"].T, sd[f"{old}mlp.W_in"].T
+            new[f"{blk}mlp.out.weight"] = sd[f"{old}mlp.W_out"].T
+            new[f"{blk}mlp.out.bias"] = sd[f"{old}mlp.b_out"].double() + sd[f"{old}mlp.b_in"].double() @ sd[f"{old}mlp.W_out"].double()
+        elif config.d_mlp:
             new[f"{blk}mlp.in.weight"], new[f"{blk}mlp.in.bias"] = sd[f"{old}mlp.W_in"].T, sd[f"{old}mlp.b_in"]
             new[f"{blk}mlp.out.weight"], new[f"{blk}mlp.out.bias"] = sd[f"{old}mlp.W_out"].T, sd[f"{old}mlp.b_out"]
-        if config.layer_norm:
+        if config.d_mlp and config.act_fn == "solu_ln": new[f"{blk}mlp.ln.weight"], new[f"{blk}mlp.ln.bias"] = sd[f"{old}mlp.ln.w"], sd[f"{old}mlp.ln.b"]
+        if config.layer_norm == "LN":
             for ln in ("ln1", "ln2") if config.d_mlp else ("ln1",):
                 new[f"{blk}{ln}.weight"], new[f"{blk}{ln}.bias"] = sd[f"{old}{ln}.w"], sd[f"{old}{ln}.b"]
-    if config.layer_norm: new["transformer.ln_final.weight"], new["transformer.ln_final.bias"] = sd["transformer.ln_final.w"], sd["transformer.ln_final.b"]
+    if config.layer_norm == "LN": new["transformer.ln_final.weight"], new["transformer.ln_final.bias"] = sd["transformer.ln_final.w"], sd["transformer.ln_final.b"]
     return {k: v.detach().clone().float() for k, v in new.items()}
 
 def import_legacy_model(

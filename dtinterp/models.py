@@ -142,7 +142,7 @@ def make_body(
     return boot_native_body(TransformerBridgeConfig(
         d_model=config.d_model, d_head=config.d_head, n_layers=config.n_layers, n_ctx=config.n_ctx, n_heads=config.n_heads,
         d_mlp=None if attn_only else config.d_mlp, d_vocab=1, d_vocab_out=n_actions, act_fn=config.act_fn,
-        normalization_type="LN" if config.layer_norm else None, attn_only=attn_only, attention_dir="causal",
+        normalization_type=None if config.layer_norm == "none" else config.layer_norm, gated_mlp=config.gated_mlp, attn_only=attn_only, attention_dir="causal",
         positional_embedding_type="standard", model_name=config.model_type))
 
 # %% ../nbs/21_models.ipynb #17d4be56
