@@ -28,6 +28,7 @@ from .bridge import (HookedBridgeModule, HookPoint, TransformerBridge, Transform
 from .config import (MODEL_TYPES, OBS_ENCODINGS, Config, ConfigError, EnvConfig, TransformerModelConfig,
                              atomic_write_bytes, get_device)
 from .runs import tensor_mismatches
+from .encoders import STATE_ENCODERS, make_state_encoder
 
 # %% auto #0
 __all__ = ['TOKEN_KINDS', 'INDEX_CHANNEL_SIZES', 'MODEL_FILE_FORMAT', 'MODEL_FILE_VERSION', 'token_labels', 'EnvMismatchError',
@@ -169,7 +170,10 @@ class TrajectoryTransformer(HookedBridgeModule):
                               "use make_model(config, env), which picks the class from the config")
         self.config, self.env_info = config, as_env_info(env)
         d, info = config.d_model, self.env_info
-        self.W_state = nn.Parameter(torch.randn(state_embedding_shape(config.state_embedding, info, d)) * self.init_std)
+        if config.state_embedding in STATE_ENCODERS:
+            self.state_encoder = make_state_encoder(config.state_embedding, info.obs_shape, info.obs, d, INDEX_CHANNEL_SIZES)
+            for name, hp in self.state_encoder.hook_points().items(): hp.name = f"state_encoder.{name}"
+        else: self.W_state = nn.Parameter(torch.randn(state_embedding_shape(config.state_embedding, info, d)) * self.init_std)
         self.W_action = nn.Parameter(torch.randn(info.n_actions + 1, d) * self.init_std)
         with torch.no_grad(): self.W_action[info.n_actions] = 0
         n_times = config.max_timestep + 1 if config.time_embedding == "embedding" else 1
@@ -267,6 +271,8 @@ def _check_inputs(self:TrajectoryTransformer, states, actions, returns_to_go, ti
 @patch
 def embed_states(self:TrajectoryTransformer, states:Tensor) -> Float[Tensor, "batch steps d_model"]:
     "The state embedding of (batch, steps, *obs_shape) observations."
+    if self.config.state_embedding in STATE_ENCODERS:
+        return self.state_encoder(states.reshape(-1, *states.shape[2:])).reshape(*states.shape[:2], -1)
     if self.config.state_embedding == "grid" and self.env_info.obs == "index":
         return embed_grid_indices(states, self.W_state)
     W = self.W_state.reshape(-1, self.config.d_model)
@@ -360,8 +366,9 @@ _BODY_EMBEDDING_HOOKS = ("hook_embed", "hook_tokens", "embed.")  # the body's to
 
 @patch
 def own_hook_points(self:TrajectoryTransformer) -> dict[str, HookPoint]:
-    "The model's own hook points, in the order they fire (`hook_tokens` is an alias of `hook_embed`)."
-    return {name: getattr(self, name) for name in self.embedding_hook_names} | {"hook_tokens": self.hook_embed}
+    "The model's own hook points, in the order they fire (a state encoder's first; `hook_tokens` is an alias of `hook_embed`)."
+    encoder = {hp.name: hp for hp in self.state_encoder.hook_points().values()} if hasattr(self, "state_encoder") else {}
+    return encoder | {name: getattr(self, name) for name in self.embedding_hook_names} | {"hook_tokens": self.hook_embed}
 
 @patch(as_prop=True)
 def hook_dict(self:TrajectoryTransformer) -> dict[str, HookPoint]:
@@ -417,7 +424,7 @@ def load_state_dict(self:TrajectoryTransformer, state_dict:dict, strict:bool=Tru
         cfg = self.config
         raise ModelFileError(f"the weights do not fit a {type(self).__name__} of this config (n_layers={cfg.n_layers}, d_model={cfg.d_model}, "
                              f"n_heads={cfg.n_heads}, d_mlp={cfg.d_mlp}, n_ctx={cfg.n_ctx}) for {self.env_info.describe()}: " + "; ".join(problems))
-    own = dict(self.named_parameters(recurse=False))
+    own = {k: v for k, v in self.named_parameters() if not k.startswith("transformer.")}  # a state encoder's too
     body = {k[len("transformer."):]: v for k, v in state_dict.items() if k.startswith("transformer.")}
     given = {k: v for k, v in state_dict.items() if not k.startswith("transformer.")}
     missing, unexpected = sorted(set(own) - set(given)), sorted(set(given) - set(own))

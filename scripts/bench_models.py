@@ -38,9 +38,9 @@ class PlainDecisionTransformer(nn.Module):
         for _ in range(cfg.n_layers):
             layer = nn.ModuleDict(dict(q=nn.Linear(d, d), k=nn.Linear(d, d), v=nn.Linear(d, d), o=nn.Linear(d, d)))
             if cfg.d_mlp: layer.update(dict(fc_in=nn.Linear(d, cfg.d_mlp), fc_out=nn.Linear(cfg.d_mlp, d)))
-            if cfg.layer_norm: layer.update(dict(ln1=nn.LayerNorm(d), ln2=nn.LayerNorm(d)))
+            if cfg.layer_norm == "LN": layer.update(dict(ln1=nn.LayerNorm(d), ln2=nn.LayerNorm(d)))
             self.layers.append(layer)
-        self.ln_final = nn.LayerNorm(d) if cfg.layer_norm else nn.Identity()
+        self.ln_final = nn.LayerNorm(d) if cfg.layer_norm == "LN" else nn.Identity()
         self.head = nn.Linear(d, env.n_actions)
 
     def forward(self, states, actions, returns_to_go, timesteps):
