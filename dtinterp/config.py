@@ -364,7 +364,7 @@ class OfflineTrainConfig(Config):
     batch_size: int = 128          # context windows per gradient step
     learning_rate: float = 1e-4    # the optimizer's step size (after warmup, before decay)
     weight_decay: float = 1e-3     # decay of weight matrices and embeddings (decoupled for adamw, L2 for sgd; adam takes none)
-    optimizer: str = "adamw"       # "adamw" (minGPT's and the decision transformer's), "adam" or "sgd"
+    optimizer: str = "adamw"       # "adamw" (minGPT's and the decision transformer's), "adam" (eps 1e-5, as CleanRL's) or "sgd"
     momentum: float = 0.0          # SGD's momentum (sgd only)
     lr_schedule: str = "constant"  # "constant", "linear_warmup", "linear_decay", "cosine" or "cosine_restarts", over train_epochs steps
     warmup_steps: int = 0          # gradient steps of linear warmup up to learning_rate

@@ -21,7 +21,7 @@ from torch import nn
 from .config import DECAYING_SCHEDULES, LR_SCHEDULES, OPTIMIZERS, Config, ConfigError, atomic_write_bytes
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'make_optimizer', 'scheduled_lr', 'set_learning_rate', 'LRSchedule', 'torch_threads', 'CheckpointError',
+__all__ = ['make_optimizer', 'scheduled_lr', 'set_learning_rate', 'LRSchedule', 'torch_threads', 'CheckpointError',
            'write_checkpoint', 'load_tensors_only', 'read_checkpoint', 'tensor_mismatches', 'config_changes',
            'refuse_resume', 'check_run_dir', 'write_configs', 'schedule_changes', 'check_output', 'check_folder',
            'run_name', 'start_wandb']
@@ -59,19 +59,17 @@ def make_optimizer(
     return _fused_or_plain(torch.optim.AdamW, groups, fused, lr=learning_rate, **({} if eps is None else {"eps": eps}))
 
 # %% ../nbs/11_runs.ipynb #b86b9439
-SCHEDULES = LR_SCHEDULES  # the shapes `scheduled_lr` knows (defined with the configs that choose one)
-
 def scheduled_lr(
     base_lr:float,             # the configured learning rate: the peak, reached at the end of the warmup
     step:int,                  # updates done so far (0 for the first)
     total_steps:int,           # updates in the whole run
-    schedule:str="constant",   # one of `SCHEDULES`
+    schedule:str="constant",   # one of `LR_SCHEDULES` (`dtinterp.config`)
     warmup_steps:int=0,        # the first updates rise linearly to `base_lr` (`base_lr * (step + 1) / warmup_steps`)
     final_lr:float=0.0,        # where linear_decay, cosine and cosine_restarts end
     num_cycles:int=1,          # cosine_restarts: cosine cycles after the warmup
 )->float:
     "The learning rate of update `step` under `schedule`."
-    if schedule not in SCHEDULES: raise ConfigError(f"Unknown schedule {schedule!r}; choose one of {SCHEDULES}")
+    if schedule not in LR_SCHEDULES: raise ConfigError(f"Unknown schedule {schedule!r}; choose one of {LR_SCHEDULES}")
     if schedule == "constant": return base_lr
     if step < warmup_steps: return base_lr * (step + 1) / warmup_steps
     if schedule == "linear_warmup": return base_lr
@@ -88,7 +86,7 @@ def set_learning_rate(optimizer:torch.optim.Optimizer, lr:float):
 @dataclass
 class LRSchedule(Config):
     "The learning-rate schedule of one run: the rate of each update is a pure function of its step (`scheduled_lr`)."
-    schedule: str = "constant"   # one of `SCHEDULES`
+    schedule: str = "constant"   # one of `LR_SCHEDULES` (`dtinterp.config`)
     base_lr: float = 1e-3        # the peak rate, reached at the end of the warmup
     total_steps: int = 1         # updates in the whole run
     warmup_steps: int = 0        # updates of linear warmup
@@ -96,7 +94,7 @@ class LRSchedule(Config):
     num_cycles: int = 1          # cosine_restarts: cosine cycles after the warmup
 
     def validate(self):
-        self._check(self.schedule in SCHEDULES, "schedule", f"choose one of {SCHEDULES}")
+        self._check(self.schedule in LR_SCHEDULES, "schedule", f"choose one of {LR_SCHEDULES}")
         self._check(self.base_lr > 0, "base_lr", "use a positive rate")
         self._check(self.total_steps > 0, "total_steps", "use a positive number of updates")
         self._check(0 <= self.warmup_steps < self.total_steps, "warmup_steps", f"use 0 up to {self.total_steps - 1}")
