@@ -15,12 +15,14 @@ import inspect
 import io
 import json
 import linecache
+import re
 import textwrap
 import tokenize
 import types
 import typing
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
+from unittest import mock
 
 from fastcore.basics import patch
 from fastcore.docments import docments
@@ -28,7 +30,8 @@ from fastcore.docments import docments
 from .config import ConfigError
 
 # %% auto #0
-__all__ = ['build_configs', 'settings_in', 'Flag', 'ConfigCLI', 'config_cli', 'cli_flags', 'missing_flags']
+__all__ = ['build_configs', 'settings_in', 'Flag', 'ConfigCLI', 'config_cli', 'cli_flags', 'missing_flags', 'varied_settings',
+           'flag_args', 'configs_reaching']
 
 # %% ../nbs/01_cli.ipynb #08355ca3
 def build_configs(
@@ -298,3 +301,85 @@ def missing_flags(
     "The fields of `configs` that `cli` has no `--field-name` flag for; a test asserts there are none."
     flags = set(cli_flags(cli)) if isinstance(cli, ConfigCLI) else {"--" + n.replace("_", "-") for n in inspect.signature(cli).parameters}
     return [f"{c.__name__}.{f.name}" for c in configs for f in dataclasses.fields(c) if "--" + f.name.replace("_", "-") not in flags]
+
+# %% ../nbs/01_cli.ipynb #a1c5b08f
+def _plain_variations(value, annotation) -> list:
+    "Values of type `annotation` near `value` and different from it, plainest first."
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType) and type(None) in args:
+        inner = next(a for a in args if a is not type(None))
+        return ([None] if value is not None else []) + _plain_variations(value, inner)
+    if annotation is bool: return [not value]
+    if annotation is int:
+        near = [1, 2, 3, 8] if value is None else [value + 1, value + 2, value + 3, 2 * value, value - 1]
+        return [v for v in dict.fromkeys(near) if v != value]
+    if annotation is float:
+        near = [0.5, 1e-6, 2.0] if not value else [value / 2, value * 2, value + 0.5, 0.5]
+        return [v for v in dict.fromkeys(near) if v != value]
+    if annotation in (str, Path): return [annotation(f"{value}_x" if value else "x")]
+    if origin is list: return [[*value, (value[-1] if value else 0) + 1]] if value is not None else [[1]]
+    if annotation is dict or origin is dict: return [{**(value or {}), "x": 1}]
+    return []
+
+_NAMED_FIX = re.compile(r"\b(\w+)='([^']*)'")   # `field='value'` in an error message: a setting that fixes it
+_QUOTED = re.compile(r"'([^']*)'")
+
+def varied_settings(
+    config:type,                 # a config dataclass
+    name:str,                    # one of its fields
+    companions:dict|None=None,   # field name -> settings to give with it, where no value is accepted alone and the errors name no fix
+    limit:int=40,                # configs to try before giving up
+) -> dict:                       # {name: a value other than the default, **the settings it needs}
+    "A setting of field `name` that differs from its default and that `config` accepts, with any settings it needs."
+    f = next((f for f in dataclasses.fields(config) if f.name == name), None)
+    if f is None: raise ValueError(f"{config.__name__} has no field {name!r}")
+    default, annotation = _field_default(f), typing.get_type_hints(config)[name]
+    fields, base = {f.name for f in dataclasses.fields(config)}, dict((companions or {}).get(name, {}))
+    queue, tried, last = [(v, base) for v in _plain_variations(default, annotation)], [], ""
+    while queue and len(tried) < limit:
+        value, extra = queue.pop(0)
+        if (value, extra) in tried: continue
+        tried.append((value, extra))
+        settings = {**extra, name: value}
+        try: config(**settings)
+        except (ConfigError, TypeError) as e:
+            last = str(e)
+            for field, fix in _NAMED_FIX.findall(last):
+                if field in fields and field != name and field not in extra and fix != _field_default(next(x for x in dataclasses.fields(config) if x.name == field)):
+                    queue.append((value, {**extra, field: fix}))
+            if annotation is str or typing.get_args(annotation) and str in typing.get_args(annotation):
+                queue += [(v, extra) for v in _QUOTED.findall(last) if v not in (default, value)]
+            continue
+        return settings
+    raise ValueError(f"No value of {config.__name__}.{name} other than its default {default!r} was accepted (last refusal: {last}); "
+                     f"give the settings it needs as companions={{{name!r}: {{...}}}}, or make that refusal name its fix as field='value'")
+
+def flag_args(
+    cli:ConfigCLI,   # the command
+    settings:dict,   # values by Python name
+) -> list[str]:      # the argument list that gives them
+    "The command line a person would type for `settings`."
+    args = []
+    for name, value in settings.items():
+        option = cli.flags[name].option
+        if isinstance(value, bool): args.append(option if value else "--no-" + option[2:])
+        elif isinstance(value, (list, tuple)): args += [option, *map(str, value)]
+        elif isinstance(value, dict): args += [option, json.dumps(value)]
+        else: args += [option, "none" if value is None else str(value)]
+    return args
+
+class _Reached(Exception):
+    "Raised in place of a command's runner, carrying what it was called with."
+
+def configs_reaching(
+    cli:ConfigCLI,   # the command
+    runner:str,      # the name, in the command's module, of the function it hands its configs to (e.g. "train_dt")
+    **given,         # the flags, by Python name, as a Python call takes them
+) -> tuple:          # the positional arguments the runner got (the configs)
+    "The configs `cli` hands to `runner` when called with `given`; the runner is replaced for the call, so nothing runs."
+    def stop(*args, **kwargs): raise _Reached(args)
+    if runner not in cli.func.__globals__: raise ValueError(f"{cli.__name__}'s module has no {runner!r}")
+    with mock.patch.dict(cli.func.__globals__, {runner: stop}):
+        try: cli(**given)
+        except _Reached as reached: return reached.args[0]
+    raise AssertionError(f"{cli.__name__} returned without calling {runner}")

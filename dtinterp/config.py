@@ -22,10 +22,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['OBS_ENCODINGS', 'AGENT_KINDS', 'MODEL_TYPES', 'STATE_EMBEDDINGS', 'TIME_EMBEDDINGS', 'LAYER_NORMS', 'ACTIVATIONS',
-           'ACTING_MODES', 'ConfigError', 'Config', 'atomic_write_bytes', 'atomic_write_text', 'check_device',
-           'get_device', 'set_seed', 'EnvConfig', 'as_env_config', 'PPOConfig', 'TransformerModelConfig',
-           'OfflineTrainConfig', 'CollectConfig']
+__all__ = ['OBS_ENCODINGS', 'OPTIMIZERS', 'LR_SCHEDULES', 'DECAYING_SCHEDULES', 'AGENT_KINDS', 'MODEL_TYPES', 'STATE_EMBEDDINGS',
+           'TIME_EMBEDDINGS', 'LAYER_NORMS', 'ACTIVATIONS', 'ACTING_MODES', 'ConfigError', 'Config',
+           'atomic_write_bytes', 'atomic_write_text', 'check_device', 'get_device', 'set_seed', 'EnvConfig',
+           'as_env_config', 'PPOConfig', 'TransformerModelConfig', 'OfflineTrainConfig', 'CollectConfig']
 
 # %% ../nbs/00_config.ipynb #205e3cc9
 class ConfigError(ValueError):
@@ -213,6 +213,35 @@ def as_env_config(
     if isinstance(env, str): return EnvConfig(env_id=env)
     raise TypeError(f"Expected an env id or an EnvConfig, got {type(env).__name__}")
 
+# %% ../nbs/00_config.ipynb #896a8007
+OPTIMIZERS = ("adamw", "adam", "sgd")
+LR_SCHEDULES = ("constant", "linear_warmup", "linear_decay", "cosine", "cosine_restarts")
+DECAYING_SCHEDULES = ("linear_decay", "cosine", "cosine_restarts")  # the schedules that end at `final_lr` (and depend on the run's length)
+
+def _check_optimization(
+    config:Config,    # a config with optimizer, learning_rate, weight_decay, momentum, lr_schedule, final_lr and num_cycles fields
+    warmup:str,       # the name of its warmup field (steps for offline training, updates for PPO)
+    total_steps:int,  # the run's length in the units of `warmup`
+):
+    "Refuse optimizer and schedule settings that cannot work, or that the chosen optimizer or schedule would ignore."
+    c, w, schedule = config, getattr(config, warmup), config.lr_schedule
+    c._check(c.optimizer in OPTIMIZERS, "optimizer", f"choose one of {OPTIMIZERS}")
+    c._check(c.learning_rate > 0, "learning_rate", "use a positive number")
+    c._check(c.weight_decay >= 0, "weight_decay", "use a number >= 0")
+    c._check(c.optimizer != "adam" or c.weight_decay == 0, "weight_decay",
+             "optimizer 'adam' takes no weight decay: set weight_decay=0 with it, or use optimizer='adamw' (decoupled decay) or optimizer='sgd'")
+    c._check(0 <= c.momentum < 1, "momentum", "use a number in [0, 1)")
+    c._check(c.momentum == 0 or c.optimizer == "sgd", "momentum", "momentum is SGD's (Adam's running averages play its part): use optimizer='sgd' with it, or momentum=0")
+    c._check(schedule in LR_SCHEDULES, "lr_schedule", f"choose one of {LR_SCHEDULES}")
+    c._check(0 <= w < total_steps, warmup, f"use 0 up to {total_steps - 1}: the warmup must end before the run's {total_steps} steps do")
+    c._check(w == 0 or schedule != "constant", warmup, "lr_schedule='constant' has no warmup; use lr_schedule='linear_warmup' (or a decaying schedule) with it")
+    c._check(w > 0 or schedule != "linear_warmup", "lr_schedule", f"'linear_warmup' needs {warmup} > 0; use 'constant' for no warmup")
+    c._check(0 <= c.final_lr <= c.learning_rate, "final_lr", f"use a rate from 0 up to learning_rate={c.learning_rate:g}")
+    c._check(c.final_lr == 0 or schedule in DECAYING_SCHEDULES, "final_lr", "only the decaying schedules end at final_lr: use lr_schedule='linear_decay' (or 'cosine', 'cosine_restarts') with it, or final_lr=0")
+    c._check(c.num_cycles >= 1, "num_cycles", "use a positive number of cycles")
+    c._check(c.num_cycles == 1 or schedule == "cosine_restarts", "num_cycles", "only lr_schedule='cosine_restarts' has cycles; choose it, or num_cycles=1")
+    c._check(c.num_cycles <= total_steps - w, "num_cycles", f"each cycle needs a step: use at most {total_steps - w} after a warmup of {w}")
+
 # %% ../nbs/00_config.ipynb #1fcdcfd0
 AGENT_KINDS = ("mlp", "lstm", "gru")
 
@@ -220,10 +249,17 @@ AGENT_KINDS = ("mlp", "lstm", "gru")
 class PPOConfig(Config):
     "Hyperparameters of a PPO run (CleanRL names and defaults)."
     total_timesteps: int = 350_000   # environment steps over all envs
-    learning_rate: float = 2.5e-4    # Adam step size
+    learning_rate: float = 2.5e-4    # the optimizer's step size (after warmup, before decay)
     num_envs: int = 8                # parallel environments
     num_steps: int = 128             # steps per env per rollout
-    anneal_lr: bool = True           # decay the learning rate linearly to 0
+    anneal_lr: bool = True           # follow lr_schedule (CleanRL's linear decay to 0 by default); False: a constant rate
+    optimizer: str = "adam"          # "adam" (CleanRL's, eps 1e-5), "adamw" or "sgd"
+    weight_decay: float = 0.0        # decay of weight matrices (decoupled for adamw, L2 for sgd; adam takes none)
+    momentum: float = 0.0            # SGD's momentum (sgd only)
+    lr_schedule: str = "linear_decay"  # "constant", "linear_warmup", "linear_decay", "cosine" or "cosine_restarts", over the run's updates
+    warmup_updates: int = 0          # updates of linear warmup up to learning_rate (PPO's schedule counts updates, not env steps)
+    final_lr: float = 0.0            # where the decaying schedules end
+    num_cycles: int = 1              # cosine cycles after the warmup (cosine_restarts only)
     gamma: float = 0.99              # discount
     gae_lambda: float = 0.95         # GAE lambda
     num_minibatches: int = 4         # minibatches per epoch
@@ -250,11 +286,15 @@ class PPOConfig(Config):
     def minibatch_size(self) -> int: return self.batch_size // self.num_minibatches
     @property
     def num_updates(self) -> int: return self.total_timesteps // self.batch_size
+    @property
+    def applied_lr_schedule(self) -> str:
+        "The schedule the run follows: `lr_schedule`, or constant when `anneal_lr` is off."
+        return self.lr_schedule if self.anneal_lr else "constant"
 
     def validate(self):
         for name in ("total_timesteps", "num_envs", "num_steps", "num_minibatches", "update_epochs", "hidden_size"):
             self._check(getattr(self, name) > 0, name, "use a positive integer")
-        for name in ("learning_rate", "clip_coef", "max_grad_norm"):
+        for name in ("clip_coef", "max_grad_norm"):
             self._check(getattr(self, name) > 0, name, "use a positive number")
         for name in ("ent_coef", "vf_coef"): self._check(getattr(self, name) >= 0, name, "use a number >= 0")
         for name in ("gamma", "gae_lambda"): self._check(0 <= getattr(self, name) <= 1, name, "use a number in [0, 1]")
@@ -263,6 +303,10 @@ class PPOConfig(Config):
         if self.agent != "mlp":
             self._check(self.num_envs % self.num_minibatches == 0, "num_minibatches", "recurrent agents split minibatches by env: it must divide num_envs")
         self._check(self.total_timesteps >= self.batch_size, "total_timesteps", f"it must cover at least one rollout of num_envs*num_steps={self.batch_size} steps")
+        if self.total_timesteps >= self.batch_size: _check_optimization(self, "warmup_updates", self.num_updates)
+        self._check(self.anneal_lr or (self.lr_schedule in ("linear_decay", "constant") and self.warmup_updates == 0 and self.final_lr == 0), "anneal_lr",
+                    f"anneal_lr=False keeps the learning rate constant, but lr_schedule={self.lr_schedule!r}, warmup_updates={self.warmup_updates}, "
+                    f"final_lr={self.final_lr:g} ask for a schedule; leave anneal_lr on to follow it, or drop those settings")
         self._check(self.checkpoint_every >= 0, "checkpoint_every", "use 0 (only at the end) or a positive number of updates")
         check_device(self.device)
 
@@ -328,8 +372,14 @@ class OfflineTrainConfig(Config):
     "Offline training of a trajectory transformer and its online evaluation."
     trajectory_path: str = ""      # the trajectory file to learn from
     batch_size: int = 128          # context windows per gradient step
-    learning_rate: float = 1e-4    # AdamW step size
-    weight_decay: float = 1e-3     # AdamW weight decay
+    learning_rate: float = 1e-4    # the optimizer's step size (after warmup, before decay)
+    weight_decay: float = 1e-3     # decay of weight matrices and embeddings (decoupled for adamw, L2 for sgd; adam takes none)
+    optimizer: str = "adamw"       # "adamw" (minGPT's and the decision transformer's), "adam" (eps 1e-5, as CleanRL's) or "sgd"
+    momentum: float = 0.0          # SGD's momentum (sgd only)
+    lr_schedule: str = "constant"  # "constant", "linear_warmup", "linear_decay", "cosine" or "cosine_restarts", over train_epochs steps
+    warmup_steps: int = 0          # gradient steps of linear warmup up to learning_rate
+    final_lr: float = 0.0          # where the decaying schedules end
+    num_cycles: int = 1            # cosine cycles after the warmup (cosine_restarts only)
     train_epochs: int = 5000       # gradient steps
     test_epochs: int = 10          # batches per test-loss estimate
     test_frequency: int = 1000     # gradient steps between test losses
@@ -351,8 +401,7 @@ class OfflineTrainConfig(Config):
     def validate(self):
         for name in ("batch_size", "train_epochs", "test_epochs", "test_frequency", "eval_frequency", "eval_episodes", "eval_num_envs", "eval_max_time_steps"):
             self._check(getattr(self, name) > 0, name, "use a positive integer")
-        self._check(self.learning_rate > 0, "learning_rate", "use a positive number")
-        self._check(self.weight_decay >= 0, "weight_decay", "use a number >= 0")
+        _check_optimization(self, "warmup_steps", self.train_epochs)
         self._check(0 < self.pct_traj <= 1, "pct_traj", "use a fraction in (0, 1]")
         self._check(0 <= self.prob_go_from_end <= 1, "prob_go_from_end", "use a probability in [0, 1]")
         self._check(0 <= self.test_split < 1, "test_split", "use a fraction in [0, 1)")

@@ -29,12 +29,13 @@ from .cli import config_cli
 from .config import ConfigError, EnvConfig, PPOConfig, as_env_config, get_device
 from .environments import make_vector_env
 from .probes import PROBE_ENVS
-from .runs import (check_folder, check_run_dir, config_changes, make_optimizer, refuse_resume, run_name, scheduled_lr,
+from .runs import (LRSchedule, check_folder, check_run_dir, config_changes, make_optimizer, refuse_resume, run_name, schedule_changes,
                            set_learning_rate, start_wandb, torch_threads, write_checkpoint, write_configs)
 
 # %% auto #0
-__all__ = ['EnvLike', 'PRESETS', 'PROBE_EXPECTATIONS', 'compute_gae', 'ppo_loss', 'make_training_envs', 'Rollout', 'PPOTrainer',
-           'train_ppo', 'learning_curve', 'plot_learning_curve', 'preset', 'probe_agent', 'dtinterp_ppo']
+__all__ = ['EnvLike', 'PRESETS', 'PROBE_EXPECTATIONS', 'compute_gae', 'ppo_loss', 'make_training_envs', 'Rollout',
+           'ppo_lr_schedule', 'PPOTrainer', 'train_ppo', 'learning_curve', 'plot_learning_curve', 'preset',
+           'probe_agent', 'dtinterp_ppo']
 
 # %% ../nbs/30_ppo.ipynb #e67805e8
 def compute_gae(
@@ -139,6 +140,10 @@ class Rollout:
             yield {**{k: v[:, idx] for k, v in data.items()}, "state": state[:, idx]}
 
 # %% ../nbs/30_ppo.ipynb #679fc16f
+def ppo_lr_schedule(config:PPOConfig) -> LRSchedule:
+    "The learning-rate schedule of a PPO run, over its updates: `lr_schedule`, or constant when `anneal_lr` is off."
+    return LRSchedule(config.applied_lr_schedule, config.learning_rate, config.num_updates, config.warmup_updates, config.final_lr, config.num_cycles)
+
 class PPOTrainer:
     "A PPO run: agent, optimizer, envs, rollout storage, counters and statistics, with checkpoint/resume."
     checkpoint_name = CHECKPOINT_NAME  # in the run directory
@@ -158,7 +163,8 @@ class PPOTrainer:
         self.envs = make_training_envs(env, config.num_envs, asynchronous)
         torch.manual_seed(config.seed)
         self.agent = agent_for_env(config.agent, self.envs, config.hidden_size).to(self.device)
-        self.optimizer = make_optimizer(self.agent, "adam", config.learning_rate, fused=True)
+        self.optimizer = make_optimizer(self.agent, config.optimizer, config.learning_rate, config.weight_decay, momentum=config.momentum, fused=True)
+        self.schedule = ppo_lr_schedule(config)
         self.generator = torch.Generator().manual_seed(config.seed)
         self.buffer = Rollout.allocate(config.num_steps, config.num_envs, self.envs.single_observation_space, self.agent, self.device)
         self.learn_threads = learn_threads
@@ -212,8 +218,8 @@ def train(self:PPOTrainer,
     try:
         while self.update < last:
             t0 = time.perf_counter()
-            # 1. anneal the learning rate
-            if c.anneal_lr: set_learning_rate(self.optimizer, scheduled_lr(c.learning_rate, self.update, c.num_updates, "linear_decay"))
+            # 1. the learning rate of this update (by default CleanRL's anneal_lr: a linear decay to 0)
+            set_learning_rate(self.optimizer, self.schedule.lr(self.update))
 
             # 2. rollout
             finished = []  # (return, length) of the episodes that end during this rollout
@@ -291,7 +297,7 @@ def close(self:PPOTrainer):
 def _checkpoint_payload(self:PPOTrainer) -> dict:
     trainer_state = dict(update=self.update, global_step=self.global_step, history=self.history,
                          recent_returns=list(self.recent_returns), recent_lengths=list(self.recent_lengths))
-    return {"agent": self.agent.state_dict(), "optimizer": self.optimizer.state_dict(),
+    return {"agent": self.agent.state_dict(), "optimizer": self.optimizer.state_dict(), "schedule": self.schedule.to_json(),
             "generator": self.generator.get_state(), "agent_spec": json.dumps(self.agent.spec),
             "env_config": self.env_config.to_json() if self.env_config else "null",
             "ppo_config": self.config.to_json(), "trainer": json.dumps(trainer_state)}
@@ -320,10 +326,12 @@ def _load_state(self:PPOTrainer, payload:dict):
 _RESUME_MAY_DIFFER = ("device", "track", "checkpoint_every")
 
 def _check_resume(payload:dict, env_config:EnvConfig, config:PPOConfig, path:Path):
-    "Refuse to resume a checkpoint written for another env or other hyperparameters."
-    saved_env = EnvConfig.from_json(payload["env_config"])
+    "Refuse to resume a checkpoint written for another env, other hyperparameters or another learning-rate schedule."
+    saved_env, saved = EnvConfig.from_json(payload["env_config"]), PPOConfig.from_json(payload["ppo_config"])
     problems = [f"environment ({saved_env} -> {env_config})"] if saved_env != env_config else []
-    refuse_resume(path, problems + config_changes(PPOConfig.from_json(payload["ppo_config"]), config, _RESUME_MAY_DIFFER))
+    problems += config_changes(saved, config, _RESUME_MAY_DIFFER)
+    problems += schedule_changes(payload.get("schedule") or ppo_lr_schedule(saved), ppo_lr_schedule(config))  # older checkpoints: the config's
+    refuse_resume(path, problems)
 
 # %% ../nbs/30_ppo.ipynb #38c047fa
 def train_ppo(

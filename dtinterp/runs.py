@@ -8,24 +8,25 @@ Docs: https://dtinterp.github.io/dtinterp/runs.html.md"""
 from __future__ import annotations
 
 import io
+import math
 import os
 import pickle
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from .config import Config, ConfigError, atomic_write_bytes
+from .config import DECAYING_SCHEDULES, LR_SCHEDULES, OPTIMIZERS, Config, ConfigError, atomic_write_bytes
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SCHEDULES', 'make_optimizer', 'scheduled_lr', 'set_learning_rate', 'torch_threads', 'CheckpointError',
+__all__ = ['make_optimizer', 'scheduled_lr', 'set_learning_rate', 'LRSchedule', 'torch_threads', 'CheckpointError',
            'write_checkpoint', 'load_tensors_only', 'read_checkpoint', 'tensor_mismatches', 'config_changes',
-           'refuse_resume', 'check_run_dir', 'write_configs', 'check_output', 'check_folder', 'run_name', 'start_wandb']
+           'refuse_resume', 'check_run_dir', 'write_configs', 'schedule_changes', 'check_output', 'check_folder',
+           'run_name', 'start_wandb']
 
 # %% ../nbs/11_runs.ipynb #16368ebf
-OPTIMIZERS = ("adamw", "adam")
-
 def _fused_or_plain(cls, groups, fused:bool|None, **kwargs) -> torch.optim.Optimizer:
     "`cls` fused when asked (falling back where this build has no fused kernel), else plain."
     if fused:
@@ -35,42 +36,79 @@ def _fused_or_plain(cls, groups, fused:bool|None, **kwargs) -> torch.optim.Optim
 
 def make_optimizer(
     module:nn.Module,           # the model or agent whose trainable parameters are optimised
-    name:str="adamw",           # "adamw" (decay on matrices only) or "adam" (CleanRL's PPO optimizer)
+    name:str="adamw",           # one of `OPTIMIZERS`: "adamw" (decay on matrices only), "adam" (CleanRL's PPO optimizer) or "sgd"
     learning_rate:float=1e-3,   # the step size (a schedule changes it later with `set_learning_rate`)
-    weight_decay:float=0.0,     # AdamW's decoupled weight decay on parameters with 2+ dimensions
+    weight_decay:float=0.0,     # decay on parameters with 2+ dimensions: decoupled for adamw, an L2 penalty for sgd
+    momentum:float=0.0,         # SGD's momentum (sgd only)
     eps:float|None=None,        # Adam's epsilon (default: torch's 1e-8 for adamw, CleanRL's 1e-5 for adam)
     fused:bool|None=None,       # one kernel per update: None uses it where every parameter is on CUDA
 )->torch.optim.Optimizer:
-    "The optimizer of a run: AdamW with decay on matrices and embeddings only, or CleanRL's Adam."
+    "The optimizer of a run: AdamW with decay on matrices and embeddings only, CleanRL's Adam, or SGD."
     if name not in OPTIMIZERS: raise ConfigError(f"Unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
     params = [p for p in module.parameters() if p.requires_grad]
     if not params: raise ValueError(f"{type(module).__name__} has no trainable parameters to optimise")
     if fused is None: fused = all(p.device.type == "cuda" for p in params)
+    if momentum and name != "sgd": raise ConfigError(f"momentum={momentum} is SGD's; use optimizer 'sgd' with it, or momentum=0 with {name!r}")
     if name == "adam":
-        if weight_decay: raise ConfigError("optimizer 'adam' takes no weight decay; use 'adamw' for weight_decay > 0")
+        if weight_decay: raise ConfigError("optimizer 'adam' takes no weight decay; use 'adamw' for weight_decay > 0 (or 'sgd')")
         return _fused_or_plain(torch.optim.Adam, params, fused, lr=learning_rate, eps=1e-5 if eps is None else eps)
     groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
               {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
-    return _fused_or_plain(torch.optim.AdamW, [g for g in groups if g["params"]], fused, lr=learning_rate,
-                           **({} if eps is None else {"eps": eps}))
+    groups = [g for g in groups if g["params"]]
+    if name == "sgd": return _fused_or_plain(torch.optim.SGD, groups, fused, lr=learning_rate, momentum=momentum)
+    return _fused_or_plain(torch.optim.AdamW, groups, fused, lr=learning_rate, **({} if eps is None else {"eps": eps}))
 
 # %% ../nbs/11_runs.ipynb #b86b9439
-SCHEDULES = ("constant", "linear_decay")
-
 def scheduled_lr(
-    base_lr:float,             # the configured learning rate
+    base_lr:float,             # the configured learning rate: the peak, reached at the end of the warmup
     step:int,                  # updates done so far (0 for the first)
     total_steps:int,           # updates in the whole run
-    schedule:str="constant",   # one of `SCHEDULES`
+    schedule:str="constant",   # one of `LR_SCHEDULES` (`dtinterp.config`)
+    warmup_steps:int=0,        # the first updates rise linearly to `base_lr` (`base_lr * (step + 1) / warmup_steps`)
+    final_lr:float=0.0,        # where linear_decay, cosine and cosine_restarts end
+    num_cycles:int=1,          # cosine_restarts: cosine cycles after the warmup
 )->float:
     "The learning rate of update `step` under `schedule`."
+    if schedule not in LR_SCHEDULES: raise ConfigError(f"Unknown schedule {schedule!r}; choose one of {LR_SCHEDULES}")
     if schedule == "constant": return base_lr
-    if schedule == "linear_decay": return base_lr * (1.0 - step / total_steps)
-    raise ConfigError(f"Unknown schedule {schedule!r}; choose one of {SCHEDULES}")
+    if step < warmup_steps: return base_lr * (step + 1) / warmup_steps
+    if schedule == "linear_warmup": return base_lr
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)  # 0 when the warmup ends, 1 at the end of the run
+    if schedule == "linear_decay": return final_lr + (base_lr - final_lr) * (1.0 - progress)
+    if schedule == "cosine_restarts": progress = progress * num_cycles % 1.0
+    return final_lr + (base_lr - final_lr) * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 def set_learning_rate(optimizer:torch.optim.Optimizer, lr:float):
     "Set the learning rate of every parameter group of `optimizer`."
     for group in optimizer.param_groups: group["lr"] = lr
+
+# %% ../nbs/11_runs.ipynb #d1b14831
+@dataclass
+class LRSchedule(Config):
+    "The learning-rate schedule of one run: the rate of each update is a pure function of its step (`scheduled_lr`)."
+    schedule: str = "constant"   # one of `LR_SCHEDULES` (`dtinterp.config`)
+    base_lr: float = 1e-3        # the peak rate, reached at the end of the warmup
+    total_steps: int = 1         # updates in the whole run
+    warmup_steps: int = 0        # updates of linear warmup
+    final_lr: float = 0.0        # where the decaying schedules end
+    num_cycles: int = 1          # cosine_restarts: cosine cycles after the warmup
+
+    def validate(self):
+        self._check(self.schedule in LR_SCHEDULES, "schedule", f"choose one of {LR_SCHEDULES}")
+        self._check(self.base_lr > 0, "base_lr", "use a positive rate")
+        self._check(self.total_steps > 0, "total_steps", "use a positive number of updates")
+        self._check(0 <= self.warmup_steps < self.total_steps, "warmup_steps", f"use 0 up to {self.total_steps - 1}")
+        self._check(0 <= self.final_lr <= self.base_lr, "final_lr", f"use a rate from 0 up to base_lr={self.base_lr:g}")
+        self._check(1 <= self.num_cycles <= self.total_steps - self.warmup_steps, "num_cycles", "use at least one cycle and at most one per update after the warmup")
+
+    def lr(self, step:int) -> float:
+        "The learning rate of update `step` (counted from 0)."
+        return scheduled_lr(self.base_lr, step, self.total_steps, self.schedule, self.warmup_steps, self.final_lr, self.num_cycles)
+
+    def lrs(self) -> list[float]:
+        "The rate of every update of the run, in order."
+        return [self.lr(step) for step in range(self.total_steps)]
+
 
 # %% ../nbs/11_runs.ipynb #737b9804
 @contextmanager
@@ -185,6 +223,17 @@ def check_run_dir(
 def write_configs(run_dir:str|Path, **configs:Config):
     "Save each config as `run_dir/<name>.json` (e.g. `env_config=...` -> env_config.json)."
     for name, config in configs.items(): config.save(Path(run_dir) / f"{name}.json")
+
+# %% ../nbs/11_runs.ipynb #40ae2a6b
+def schedule_changes(
+    saved:LRSchedule|dict|str,  # the schedule a checkpoint was written with (a config, its dict or its JSON)
+    current:LRSchedule,         # the schedule of the run that would continue it
+)->list[str]:                   # one "lr schedule field (saved -> current)" entry per difference that changes a rate
+    "What keeps `current` from continuing `saved`'s sequence of rates; a run's length counts only where the rate depends on it."
+    if isinstance(saved, str): saved = LRSchedule.from_json(saved)
+    elif isinstance(saved, dict): saved = LRSchedule.from_dict(saved)
+    length_free = saved.schedule == current.schedule and current.schedule not in DECAYING_SCHEDULES
+    return config_changes(saved, current, ("total_steps",) if length_free else (), label="lr schedule ")
 
 # %% ../nbs/11_runs.ipynb #ccb723f0
 def _same_file(a:Path, b:Path) -> bool:

@@ -31,8 +31,8 @@ from .config import (ConfigError, EnvConfig, OfflineTrainConfig, TransformerMode
 from .environments import make_vector_env
 from .models import EnvInfo, TrajectoryTransformer, load_model, make_model
 from .offline import IGNORE_TARGET, WindowSampler
-from .runs import (check_folder, check_output, check_run_dir, config_changes, make_optimizer, read_checkpoint, refuse_resume, run_name,
-                           start_wandb, torch_threads, write_checkpoint, write_configs)
+from .runs import (LRSchedule, check_folder, check_output, check_run_dir, config_changes, make_optimizer, read_checkpoint, refuse_resume,
+                           run_name, schedule_changes, set_learning_rate, start_wandb, torch_threads, write_checkpoint, write_configs)
 from .trajectories import Trajectories, TrajectoryFileError
 
 # %% auto #0
@@ -128,7 +128,8 @@ class OfflineTrainer:
         self.model, self.model_config = model, model.config
         check_context_fits(self.model_config, self.trajectories)
         self.sampler = WindowSampler.from_trajectories(self.trajectories, self.model_config, config, device=self.device)
-        self.optimizer = make_optimizer(self.model, "adamw", config.learning_rate, config.weight_decay)
+        self.optimizer = make_optimizer(self.model, config.optimizer, config.learning_rate, config.weight_decay, momentum=config.momentum)
+        self.schedule = LRSchedule(config.lr_schedule, config.learning_rate, config.train_epochs, config.warmup_steps, config.final_lr, config.num_cycles)
         self.step, self.history, self._wandb = 0, [], None
         self.tokens_per_batch = config.batch_size * self.model_config.n_ctx
         self.ddp_model, self.unused_parameters = (self._wrap_ddp() if self.world_size > 1 else (None, []))
@@ -157,7 +158,7 @@ def _stop_if_not_finite(self:OfflineTrainer, loss:float):
         f"returns-to-go divided by it must stay finite), then lower learning_rate (now {c.learning_rate:g}); with a run_dir, resume from its last checkpoint")
 
 def _train_step(self:OfflineTrainer) -> dict:
-    "One AdamW step on a batch of training windows; returns its loss and accuracy."
+    "One optimizer step on a batch of training windows, at the schedule's learning rate; returns its loss, accuracy and rate."
     if self.ddp_model is not None: return self._ddp_train_step()
     self.sampler.reset(seed=_step_seed(self.config.seed, self.step))
     batch = self.sampler.sample(self.config.batch_size, "train")
@@ -167,8 +168,10 @@ def _train_step(self:OfflineTrainer) -> dict:
     loss.backward()
     loss, correct, n = torch.stack([loss.detach(), correct.float(), n.float()]).tolist()  # one synchronisation per step
     self._stop_if_not_finite(loss)
+    lr = self.schedule.lr(self.step)
+    set_learning_rate(self.optimizer, lr)
     self.optimizer.step()
-    return {"train/loss": loss, "train/accuracy": correct / n}
+    return {"train/loss": loss, "train/accuracy": correct / n, "train/learning_rate": lr}
 
 @torch.inference_mode()
 def _test(self:OfflineTrainer) -> dict:
@@ -236,8 +239,10 @@ def _ddp_train_step(self:OfflineTrainer) -> dict:
     dist.all_reduce(stats)
     total, correct, n = stats.tolist()
     self._stop_if_not_finite(total / n)  # the pooled loss is the same on every process, so all of them stop at this step
+    lr = self.schedule.lr(self.step)
+    set_learning_rate(self.optimizer, lr)
     self.optimizer.step()
-    return {"train/loss": total / n, "train/accuracy": correct / n}
+    return {"train/loss": total / n, "train/accuracy": correct / n, "train/learning_rate": lr}
 
 def _barrier(self:OfflineTrainer):
     "Wait for every process (nothing to do in a single process)."
@@ -258,7 +263,7 @@ def data_fingerprint(trajectories:Trajectories) -> str:
 
 @torch.no_grad()
 def _trainer_state(self:OfflineTrainer) -> dict:
-    return {"step": self.step, "optimizer": self.optimizer.state_dict(), "torch_rng": torch.get_rng_state(),
+    return {"step": self.step, "optimizer": self.optimizer.state_dict(), "schedule": self.schedule.to_json(), "torch_rng": torch.get_rng_state(),
             "history": json.dumps(self.history), "offline_config": self.config.to_json(), "model_config": self.model_config.to_json(),
             "env_config": self.env_config.to_json(), "data": data_fingerprint(self.trajectories)}
 
@@ -299,6 +304,8 @@ def _check_resume(self:OfflineTrainer, state:dict, folder:Path):
     problems += config_changes(OfflineTrainConfig.from_json(state["offline_config"]), self.config, _RESUME_MAY_DIFFER)
     if EnvConfig.from_json(state["env_config"]) != self.env_config: problems.append(f"environment ({state['env_config']} -> {self.env_config.to_json()})")
     if state["data"] != data_fingerprint(self.trajectories): problems.append("trajectory data (the file's contents differ)")
+    saved = OfflineTrainConfig.from_json(state["offline_config"])  # a checkpoint from before schedules were saved had a constant rate
+    problems += schedule_changes(state.get("schedule") or LRSchedule(base_lr=saved.learning_rate, total_steps=saved.train_epochs), self.schedule)
     refuse_resume(folder, problems)
 
 def _load_checkpoint(self:OfflineTrainer, folder:str|Path):
