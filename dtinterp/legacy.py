@@ -176,16 +176,21 @@ def _legacy_model_state(checkpoint:dict) -> dict[str, Tensor]:
     "The checkpoint's state dict, or `LegacyCheckpointError` naming what kind of upstream model it holds if not a decision transformer."
     sd = checkpoint["model_state_dict"]
     if not isinstance(sd, dict): raise LegacyCheckpointError(f"its model_state_dict is a {type(sd).__name__}, not a dict of tensors")
-    if all(k in sd for k in _DT_TENSORS): return sd
+    if all(k in sd for k in _DT_TENSORS):
+        bad = [f"{k} {tuple(sd[k].shape) if isinstance(sd[k], Tensor) else type(sd[k]).__name__}" for k in _DT_TENSORS
+               if not isinstance(sd[k], Tensor) or sd[k].ndim != (3 if k.endswith("W_Q") else 2)]
+        if bad: raise LegacyCheckpointError(f"its tensors {bad} are not the matrices (per-head W_Q: (n_heads, d_model, d_head)) a decision transformer holds; the file is damaged")
+        return sd
     if "online_config" in checkpoint or any(k.startswith("model.") for k in sd):
         memory = " with a recurrent (LSTM) memory" if any("memory_rnn" in k for k in sd) else ""
         raise LegacyCheckpointError(f"it holds an upstream PPO agent{memory} (an online_config and 'model.*' weights), not a decision transformer; "
-                                    "import_legacy_model imports only upstream decision and clone transformers (train an agent with dtinterp_ppo instead)")
+                                    "import_legacy_model imports only upstream decision and clone transformers, and dtinterp has no agent of that "
+                                    "BabyAI-style design (bag-of-words cell embedding, convolutions with batch norm, LSTMCell memory); train an agent with dtinterp_ppo instead")
     raise LegacyCheckpointError(f"its model_state_dict lacks the decision transformer's tensors {[k for k in _DT_TENSORS if k not in sd]}")
 
-def _legacy_int(mc:dict, key:str) -> int:
+def _legacy_int(mc:dict, key:str, where:str="model_config") -> int:
     value = mc.get(key)
-    if isinstance(value, bool) or not isinstance(value, int): raise LegacyCheckpointError(f"its model_config has {key}={value!r}, not a whole number")
+    if isinstance(value, bool) or not isinstance(value, int): raise LegacyCheckpointError(f"its {where} has {key}={value!r}, not a whole number")
     return value
 
 def legacy_model_config(checkpoint:dict, device:str="cpu") -> tuple[TransformerModelConfig, EnvInfo]:
@@ -205,6 +210,8 @@ def legacy_model_config(checkpoint:dict, device:str="cpu") -> tuple[TransformerM
     if act_fn not in ACTIVATIONS: raise refuse(f"activation {act_fn!r} (dtinterp has {ACTIVATIONS})")
     model_type = oc.get("model_type", mc.get("model_type", "decision_transformer"))
     if model_type not in MODEL_TYPES: raise refuse(f"model_type={model_type!r}")
+    if not isinstance(ec.get("env_id", ""), str): raise refuse(f"its environment_config has env_id={ec['env_id']!r}, not an environment id")
+    if "view_size" in ec: _legacy_int(ec, "view_size", "environment_config")
     channels = 20 if ec.get("one_hot_obs", False) else 3
     n_in = sd["state_embedding.weight"].shape[1]
     side = ec.get("view_size", 7) if not ec.get("fully_observed", False) else math.isqrt(n_in // channels)
