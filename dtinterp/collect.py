@@ -141,18 +141,19 @@ def collect_trajectories(
     checkpoint:str|Path|PPOCheckpoint,  # a checkpoint file, a run directory, or a loaded checkpoint
     n_episodes:int,                     # exactly this many whole episodes
     path:str|Path|None=None,            # write the trajectory file here (None: keep in memory only)
-    mode:str="sample",                  # "greedy" or "sample"
+    mode:str="sample",                  # one of `ACTING_MODES`: "greedy", "sample", "top_k" or "bottom_k"
     temperature:float=1.0,              # softmax temperature when sampling
     epsilon:float=0.0,                  # probability of a uniformly random action
     seed:int=0,                         # seeds the envs and the policy's random draws
     num_envs:int=8,                     # environments stepped together
     progress:bool=True,                 # tqdm bar of finished episodes
     num_threads:int|None=1,             # torch CPU threads while collecting (None leaves the setting alone)
+    k:int=2,                            # how many actions "top_k" and "bottom_k" sample among
 ):
     "Roll out a trained agent for `n_episodes` episodes and record them with `record_trajectories`."
     ckpt = checkpoint if isinstance(checkpoint, PPOCheckpoint) else load_checkpoint(checkpoint)
     policy = AgentPolicy(ckpt.agent, mode, temperature, epsilon, seed,
-                         info={"checkpoint": str(ckpt.path), "update": ckpt.update, "global_step": ckpt.global_step})
+                         info={"checkpoint": str(ckpt.path), "update": ckpt.update, "global_step": ckpt.global_step}, k=k)
     with torch_threads(num_threads):
         return record_trajectories(ckpt.env_config, policy, n_episodes, path=path, num_envs=num_envs, seed=seed, progress=progress)
 
