@@ -7,7 +7,9 @@ Docs: https://dtinterp.github.io/dtinterp/acting.html.md"""
 # %% ../nbs/10_acting.ipynb #05ed8f4a
 from __future__ import annotations
 
+import struct
 from collections import deque
+from pathlib import Path
 from typing import Callable, Sequence
 
 import gymnasium as gym
@@ -17,12 +19,13 @@ from jaxtyping import Float, Int
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from .config import ACTING_MODES, EnvConfig, as_env_config
-from .environments import make_vector_env
+from .config import ACTING_MODES, EnvConfig, as_env_config, atomic_write_bytes
+from .environments import action_names, make_vector_env
+from .trajectories import Trajectories, make_header
 
 # %% auto #0
-__all__ = ['ContextWindows', 'sample_actions', 'choose_actions', 'make_eval_envs', 'eval_targets', 'evaluate', 'eval_metrics',
-           'AgentPolicy']
+__all__ = ['ContextWindows', 'mode_logits', 'sample_actions', 'choose_actions', 'make_eval_envs', 'eval_targets', 'evaluate',
+           'eval_metrics', 'save_video', 'EvalRecorder', 'AgentPolicy']
 
 # %% ../nbs/10_acting.ipynb #05f2f388
 class ContextWindows:
@@ -87,23 +90,45 @@ class ContextWindows:
                     timesteps=timesteps, mask=pick(self.mask))
 
 # %% ../nbs/10_acting.ipynb #579be8eb
-def sample_actions(logits:Float[Tensor, "batch n_actions"], generator:torch.Generator) -> Int[Tensor, "batch"]:
-    "Sample one action per row from softmax(logits), drawing from `generator` (a CPU generator)."
-    return torch.multinomial(logits.softmax(-1).cpu(), 1, generator=generator)[:, 0].to(logits.device)
+def mode_logits(
+    logits:Float[Tensor, "batch n_actions"],  # raw action logits
+    mode:str="sample",                          # one of `ACTING_MODES` other than "greedy"
+    k:int=2,                                    # how many actions "top_k" and "bottom_k" keep
+    temperature:float=1.0,                      # the logits are divided by this
+)->Float[Tensor, "batch n_actions"]:            # logits to sample from: -inf on the actions the mode leaves out
+    "The logits an acting mode samples from: tempered, and for top_k/bottom_k only the k most/least likely actions kept."
+    if mode not in ACTING_MODES or mode == "greedy": raise ValueError(f"Unknown sampling mode {mode!r}; choose one of {ACTING_MODES[1:]} (or 'greedy' for argmax)")
+    if k < 1: raise ValueError(f"k={k} is invalid; top_k and bottom_k sample among k >= 1 actions")
+    if temperature != 1.0: logits = logits / temperature
+    if mode == "sample" or k >= logits.shape[-1]: return logits
+    kept = (logits if mode == "top_k" else -logits).topk(k, dim=-1).indices
+    return torch.full_like(logits, -torch.inf).scatter(-1, kept, logits.gather(-1, kept))
+
+def sample_actions(
+    logits:Float[Tensor, "batch n_actions"],  # raw action logits
+    generator:torch.Generator,                  # a CPU generator: all rows draw from it
+    mode:str="sample",                          # one of `ACTING_MODES`
+    k:int=2,                                    # actions kept by "top_k" and "bottom_k"
+    temperature:float=1.0,                      # softmax temperature
+)->Int[Tensor, "batch"]:                        # one action per row, on the logits' device
+    "One action per row in `mode`, all rows drawing from one `generator` (PPO's rollouts, agent policies)."
+    if mode == "greedy": return logits.argmax(-1)
+    return torch.multinomial(mode_logits(logits, mode, k, temperature).softmax(-1).cpu(), 1, generator=generator)[:, 0].to(logits.device)
 
 def _job_generator(seed:int, target_index:int, episode:int) -> torch.Generator:
     return torch.Generator().manual_seed(int(np.random.SeedSequence([seed, target_index, episode]).generate_state(1)[0]))
 
 def choose_actions(
     logits:Float[Tensor, "batch n_actions"],  # the logits of the newest step of each window
-    mode:str="greedy",                          # "greedy" (argmax) or "sample" (softmax at `temperature`)
+    mode:str="greedy",                          # one of `ACTING_MODES`
     generators:Sequence[torch.Generator]|None=None,  # one per row when sampling
     temperature:float=1.0,                      # softmax temperature when sampling
+    k:int=2,                                    # actions kept by "top_k" and "bottom_k"
 )->np.ndarray:                                  # (batch,) int64 actions
     "Actions from logits, greedily or by sampling each row with its own generator."
     if mode == "greedy": return logits.argmax(-1).cpu().numpy()
-    if mode != "sample": raise ValueError(f"Unknown mode {mode!r}; choose one of {ACTING_MODES}")
-    probs = torch.softmax(logits.float().cpu() / temperature, -1)
+    if mode not in ACTING_MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {ACTING_MODES}")
+    probs = torch.softmax(mode_logits(logits.float().cpu(), mode, k, temperature), -1)
     return np.array([torch.multinomial(p, 1, generator=g).item() for p, g in zip(probs, generators)], dtype=np.int64)
 
 # %% ../nbs/10_acting.ipynb #e06de4d6
@@ -143,7 +168,7 @@ class _EvalJobs:
         for i in envs:
             if not self.queue: break
             k, e = self.job[i] = self.queue.popleft()
-            if self.mode == "sample": self.generators[i] = _job_generator(self.seed, k, e)
+            if self.mode != "greedy": self.generators[i] = _job_generator(self.seed, k, e)
             self.returns[i], self.lengths[i] = 0.0, 0
             started.append((i, k, self.seed + e))
         return started
@@ -169,7 +194,7 @@ class _EvalJobs:
         return sorted(self.rows, key=lambda r: (order[r["target_return"]], r["episode"]))
 
 # %% ../nbs/10_acting.ipynb #dd0b5abf
-def _start_jobs(venv, windows:ContextWindows, jobs:_EvalJobs, envs, obs:np.ndarray|None=None) -> np.ndarray|None:
+def _start_jobs(venv, windows:ContextWindows, jobs:_EvalJobs, envs, obs:np.ndarray|None=None, recorder=None) -> np.ndarray|None:
     "Start the next jobs on `envs`: reset them with the jobs' seeds and open their windows."
     started = jobs.assign(envs)
     if not started: return obs
@@ -178,24 +203,26 @@ def _start_jobs(venv, windows:ContextWindows, jobs:_EvalJobs, envs, obs:np.ndarr
     reset_obs, _ = venv.reset(seed=seeds, options={"reset_mask": mask})
     rows = [i for i, _, _ in started]
     windows.start(rows, reset_obs[rows], [jobs.targets[k] if jobs.targets[k] is not None else 0.0 for _, k, _ in started])
+    if recorder is not None: recorder._start(rows, jobs, reset_obs)
     return reset_obs
 
 @torch.inference_mode()
-def _play(model, venv, windows:ContextWindows, jobs:_EvalJobs, temperature:float, bar) -> list[dict]:
+def _play(model, venv, windows:ContextWindows, jobs:_EvalJobs, temperature:float, bar, k:int=2, recorder=None) -> list[dict]:
     "Step all envs with one forward pass per step until every job is done."
-    _start_jobs(venv, windows, jobs, range(venv.num_envs))
+    _start_jobs(venv, windows, jobs, range(venv.num_envs), recorder=recorder)
     while len(active := jobs.active):
         logits = model(**windows.inputs(active))[:, -1]
         actions = np.zeros(venv.num_envs, np.int64)
-        actions[active] = choose_actions(logits, jobs.mode, [jobs.generators[i] for i in active], temperature)
+        actions[active] = choose_actions(logits, jobs.mode, [jobs.generators[i] for i in active], temperature, k)
         obs, rewards, terminated, truncated, _ = venv.step(actions)
         ended = jobs.record(active, np.asarray(rewards, np.float64), terminated, truncated)
+        if recorder is not None: recorder._step(active, actions, rewards, ended, terminated, obs)
         going = active[~ended]
         if len(going): windows.push(going, actions[going], rewards[going], obs[going])
         if ended.any():
             bar.update(int(ended.sum()))
             bar.set_postfix(mean_return=f"{np.mean([r['return'] for r in jobs.rows]):.3f}")
-            _start_jobs(venv, windows, jobs, active[ended])
+            _start_jobs(venv, windows, jobs, active[ended], recorder=recorder)
     return jobs.results()
 
 # %% ../nbs/10_acting.ipynb #4968d68b
@@ -207,11 +234,13 @@ def evaluate(
     num_envs:int=16,               # environments played side by side (one forward pass per step for all)
     max_steps:int|None=None,       # end episodes after this many steps (as truncated); None: the env's own limit
     rtg_scale:float=1.0,           # the `rtg_scale` the model was trained with
-    mode:str="greedy",             # "greedy" (argmax, as upstream) or "sample"
+    mode:str="greedy",             # "greedy" (argmax, as upstream), "sample", "top_k" or "bottom_k"
     temperature:float=1.0,         # softmax temperature when sampling
+    k:int=2,                       # how many actions "top_k" and "bottom_k" sample among
     seed:int=10_000,               # episode e of every target starts from env seed `seed + e`
     asynchronous:bool=False,       # step the envs in subprocesses
     progress:bool=True,            # tqdm bar of finished episodes
+    recorder:EvalRecorder|None=None,  # also keep the episodes (and frames) played, for a trajectory file and videos
 )->list[dict]:                     # one row per episode: target_return, episode, seed, return, length, terminated, truncated
     "Play `model` for `n_episodes` episodes per target return, all envs batched into one forward pass per step."
     if mode not in ACTING_MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {ACTING_MODES}")
@@ -229,8 +258,11 @@ def evaluate(
         windows = ContextWindows(venv.num_envs, model.config.n_steps, space.shape, torch.from_numpy(np.zeros(0, space.dtype)).dtype,
                                  rtg_scale, model.config.max_timestep, model.device)
         jobs = _EvalJobs(targets, n_episodes, venv.num_envs, seed, max_steps, mode)
+        if recorder is not None:
+            recorder._bind(venv, cfg, targets, {"name": "dtinterp.acting.evaluate", "model_type": model.config.model_type, "mode": mode,
+                                                "temperature": temperature, "k": k, "rtg_scale": rtg_scale, "max_steps": max_steps, "seed": seed})
         with tqdm(total=len(targets) * n_episodes, desc="evaluating", unit="ep", disable=not progress) as bar:
-            return _play(model, venv, windows, jobs, temperature, bar)
+            return _play(model, venv, windows, jobs, temperature, bar, k, recorder)
     finally:
         venv.close()
         model.train(was_training)
@@ -250,24 +282,160 @@ def eval_metrics(
                     f"{key}/prop_truncated": float(np.mean([r["truncated"] for r in mine])), f"{key}/episodes": len(mine)})
     return out
 
+# %% ../nbs/10_acting.ipynb #1d45993f
+def _gif_palette(frames:np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    "A palette of at most 256 colours and the frames as indices into it: exact when they have few colours, else a 6x7x6 colour cube."
+    packed = (frames[..., 0].astype(np.int32) << 16) | (frames[..., 1].astype(np.int32) << 8) | frames[..., 2]
+    colours, index = np.unique(packed, return_inverse=True)
+    if len(colours) <= 256:
+        palette = np.stack([colours >> 16, (colours >> 8) & 255, colours & 255], -1)
+        return palette.astype(np.uint8), index.reshape(packed.shape).astype(np.uint8)
+    levels = np.array([6, 7, 6])
+    q = np.rint(frames.astype(np.float64) / 255 * (levels - 1)).astype(np.int64)
+    grid = np.stack(np.meshgrid(*[np.arange(n) for n in levels], indexing="ij"), -1).reshape(-1, 3)
+    return np.rint(grid / (levels - 1) * 255).astype(np.uint8), ((q[..., 0] * 7 + q[..., 1]) * 6 + q[..., 2]).astype(np.uint8)
+
+def _lzw(indices:bytes, min_size:int=8) -> bytes:
+    "GIF's variable-width LZW code stream of `indices` (a fresh table, with a clear code, whenever the 4096 codes run out)."
+    clear, end = 1 << min_size, (1 << min_size) + 1
+    out, acc, nbits = bytearray(), 0, 0
+    def emit(code, size):
+        nonlocal acc, nbits
+        acc |= code << nbits; nbits += size
+        while nbits >= 8: out.append(acc & 255); acc >>= 8; nbits -= 8
+    table, next_code, size = {}, end + 1, min_size + 1
+    emit(clear, size)
+    code = indices[0]
+    for b in indices[1:]:
+        key = (code << 8) | b
+        if key in table: code = table[key]; continue
+        emit(code, size)
+        if next_code < 4096:
+            table[key], next_code = next_code, next_code + 1
+            if next_code > (1 << size) and size < 12: size += 1
+        else:
+            emit(clear, size)
+            table, next_code, size = {}, end + 1, min_size + 1
+        code = b
+    emit(code, size); emit(end, size)
+    if nbits: out.append(acc & 255)
+    return bytes(out)
+
+def _gif_bytes(frames:np.ndarray, fps:int) -> bytes:
+    palette, index = _gif_palette(frames)
+    h, w = frames.shape[1:3]
+    table = np.zeros((256, 3), np.uint8); table[:len(palette)] = palette
+    parts = [b"GIF89a", struct.pack("<HHBBB", w, h, 0xF7, 0, 0), table.tobytes(), b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"]
+    delay = max(1, round(100 / fps))
+    for frame in index:
+        data = _lzw(frame.tobytes())
+        blocks = b"".join(bytes([len(data[i:i + 255])]) + data[i:i + 255] for i in range(0, len(data), 255))
+        parts += [struct.pack("<4BHBB", 0x21, 0xF9, 4, 0, delay, 0, 0), struct.pack("<BHHHHB", 0x2C, 0, 0, w, h, 0), b"\x08", blocks, b"\x00"]
+    return b"".join(parts + [b";"])
+
+def save_video(
+    frames:Sequence[np.ndarray],  # RGB frames (height, width, 3) uint8, all of one size
+    path:str|Path,                # a .gif (always possible) or .mp4 (needs imageio with ffmpeg) file
+    fps:int=4,                    # frames per second
+)->Path:
+    "Write frames as an animated GIF (own encoder) or an MP4 (imageio), atomically."
+    frames = np.asarray(np.stack(list(frames)) if len(frames) else np.zeros((0, 0, 0, 3), np.uint8))
+    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8 or not len(frames):
+        raise ValueError(f"save_video needs RGB uint8 frames of one size, (n, height, width, 3); got {frames.dtype} {frames.shape}")
+    if fps < 1: raise ValueError(f"fps={fps} must be at least 1")
+    path = Path(path)
+    if path.suffix == ".gif": return atomic_write_bytes(path, _gif_bytes(frames, fps))
+    if path.suffix != ".mp4": raise ValueError(f"save_video writes .gif or .mp4 files, not {path.name!r}")
+    try: import imageio.v3 as iio
+    except ImportError: raise ImportError("Writing .mp4 needs imageio (pip install imageio[ffmpeg]); or save a .gif, which needs nothing") from None
+    return atomic_write_bytes(path, iio.imwrite("<bytes>", frames, extension=".mp4", fps=fps))
+
+# %% ../nbs/10_acting.ipynb #ed2d4187
+class EvalRecorder:
+    "What an evaluation played: each episode's observations, actions and rewards, and frames of the first few per target."
+    def __init__(self,
+        video_episodes:int=0,  # episodes per target whose frames are kept for videos (0: none)
+        tile_size:int=16,      # pixels per grid cell in those frames
+    ):
+        if video_episodes < 0 or tile_size < 1: raise ValueError(f"video_episodes={video_episodes} must be >= 0 and tile_size={tile_size} >= 1")
+        self.video_episodes, self.tile_size = video_episodes, tile_size
+        self.episodes, self.env_config, self._open = [], None, {}
+
+    def _bind(self, venv, env_config:EnvConfig|None, targets:list, policy:dict):
+        "Start recording an evaluation in `venv` (what `evaluate` calls)."
+        self.venv, self.env_config, self.targets, self.policy = venv, env_config, targets, policy
+        self.obs_shape, self.episodes, self._open = venv.single_observation_space.shape, [], {}
+
+    def _start(self, rows, jobs, obs:np.ndarray):
+        for i in rows:
+            k, e = jobs.job[i]
+            self._open[i] = dict(target_return=jobs.targets[k], episode=e, seed=jobs.seed + e, observations=[np.array(obs[i])],
+                                 actions=[], rewards=[], frames=[] if e < self.video_episodes else None)
+        self._film(rows)
+
+    def _film(self, rows):
+        rows = [i for i in rows if self._open[i]["frames"] is not None]
+        if not rows: return
+        frames = self.venv.call("get_frame", True, self.tile_size, False)  # MiniGrid's whole-grid picture, from every env
+        for i in rows: self._open[i]["frames"].append(np.asarray(frames[i]))
+
+    def _step(self, active, actions, rewards, ended, terminated, obs):
+        self._film(active)  # before a finished env is reset: its last frame shows how the episode ended
+        for i, end in zip(active, ended):
+            ep = self._open[i]
+            ep["actions"].append(int(actions[i])); ep["rewards"].append(float(rewards[i]))
+            if end: ep["terminated"] = bool(terminated[i]); self.episodes.append(self._open.pop(i))
+            else: ep["observations"].append(np.array(obs[i]))
+
+    def _ordered(self) -> list[dict]:
+        order = {t: k for k, t in enumerate(self.targets)}
+        return sorted(self.episodes, key=lambda ep: (order[ep["target_return"]], ep["episode"]))
+
+    def trajectories(self) -> Trajectories:
+        "The recorded episodes in the trajectory format, ordered like `evaluate`'s rows; `header['episode_info']` holds their targets."
+        if not self.episodes: raise ValueError("Nothing recorded: pass this recorder to evaluate(..., recorder=recorder) first")
+        if self.env_config is None: raise ValueError("This evaluation ran in a factory of envs, which no EnvConfig describes; evaluate an env id or EnvConfig to write trajectories")
+        eps = self._ordered()
+        info = {key: [ep[key] for ep in eps] for key in ("target_return", "episode", "seed")}
+        header = make_header(self.env_config, action_names(self.venv), self.obs_shape, self.policy, {"source": "dtinterp.acting.evaluate"})
+        header["episode_info"] = info
+        done = np.array([ep["terminated"] for ep in eps])
+        return Trajectories(np.concatenate([np.stack(ep["observations"]) for ep in eps]), np.concatenate([ep["actions"] for ep in eps]),
+                            np.concatenate([ep["rewards"] for ep in eps]), [len(ep["actions"]) for ep in eps], done, ~done, header)
+
+    def save_videos(self,
+        folder:str|Path,   # where the GIFs go (created)
+        prefix:str="",     # put before each file name, e.g. "step_00001000_"
+        fps:int=4,         # frames per second
+    )->list[Path]:         # one file per filmed episode: <prefix>rtg<target>_ep<episode>.gif (clone: <prefix>clone_ep<episode>.gif)
+        "Write each filmed episode as an animated GIF."
+        paths = []
+        for ep in self._ordered():
+            if not ep["frames"]: continue
+            name = "clone" if ep["target_return"] is None else f"rtg{ep['target_return']:g}"
+            paths.append(save_video(ep["frames"], Path(folder) / f"{prefix}{name}_ep{ep['episode']}.gif", fps))
+        return paths
+
 # %% ../nbs/10_acting.ipynb #c6b44831
 class AgentPolicy:
-    "An agent as a batched policy: greedy or sampled with a temperature, mixed with epsilon-random actions."
+    "An agent as a batched policy in one of `ACTING_MODES` (greedy, sampled, top-k, bottom-k), mixed with epsilon-random actions."
     def __init__(self,
         agent:nn.Module,           # a trained agent of `dtinterp.agents` (feed-forward or recurrent)
-        mode:str="greedy",         # "greedy" (argmax) or "sample" (from softmax(logits / temperature))
+        mode:str="greedy",         # one of `ACTING_MODES`: "greedy", "sample", "top_k" or "bottom_k"
         temperature:float=1.0,     # softmax temperature when sampling (> 0)
         epsilon:float=0.0,         # probability of a uniformly random action instead
         seed:int=0,                # seed of the policy's own random draws
         info:dict|None=None,       # extra entries for `info` (e.g. the checkpoint it came from)
+        k:int=2,                   # how many actions "top_k" and "bottom_k" sample among
     ):
         if mode not in ACTING_MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {ACTING_MODES}")
         if not temperature > 0: raise ValueError(f"temperature must be > 0, got {temperature}")
         if not 0 <= epsilon <= 1: raise ValueError(f"epsilon must be in [0, 1], got {epsilon}")
-        self.agent, self.mode, self.temperature, self.epsilon = agent, mode, temperature, epsilon
+        if k < 1: raise ValueError(f"k must be >= 1, got {k}")
+        self.agent, self.mode, self.temperature, self.epsilon, self.k = agent, mode, temperature, epsilon, k
         self.generator, self.state = torch.Generator().manual_seed(seed), None
         self.info = {"name": "dtinterp.acting.AgentPolicy", "agent": agent.kind, "mode": mode, "temperature": temperature,
-                     "epsilon": epsilon, "seed": seed, **(info or {})}
+                     "epsilon": epsilon, "seed": seed, **({"k": k} if mode in ("top_k", "bottom_k") else {}), **(info or {})}
 
     def reset(self, mask:np.ndarray):
         "Start the envs in `mask` from a fresh recurrent state."
@@ -281,7 +449,7 @@ class AgentPolicy:
         if self.state is None or self.state.shape[1] != len(obs): self.state = self.agent.initial_state(len(obs))
         logits, _, self.state = self.agent(obs[None], self.state, torch.zeros(1, len(obs), device=obs.device))
         logits = logits[0]
-        actions = logits.argmax(-1) if self.mode == "greedy" else sample_actions(logits / self.temperature, self.generator)
+        actions = sample_actions(logits, self.generator, self.mode, self.k, self.temperature)
         if self.epsilon > 0:
             explore = torch.rand(len(obs), generator=self.generator) < self.epsilon
             random_actions = torch.randint(self.agent.n_actions, (len(obs),), generator=self.generator)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import gymnasium as gym
 import numpy as np
@@ -18,14 +18,16 @@ from tqdm.auto import tqdm
 from .acting import AgentPolicy
 from .agents import ActorCritic, PPOCheckpoint, load_checkpoint
 from .cli import config_cli
-from .config import CollectConfig, EnvConfig, as_env_config
+from .config import CollectConfig, ConfigError, EnvConfig, as_env_config
 from .environments import action_names, make_vector_env
 from .policies import Policy
+from .ppo import checkpoint_series
 from .runs import check_output, torch_threads
 from .trajectories import Trajectories, _first_bad_value, make_header
 
 # %% auto #0
-__all__ = ['record_trajectories', 'collect_trajectories', 'evaluate_agent', 'dtinterp_collect']
+__all__ = ['record_trajectories', 'collect_trajectories', 'evaluate_agent', 'episode_counts', 'collect_mixture',
+           'dtinterp_collect']
 
 # %% ../nbs/31_collect.ipynb #d93862df
 def _call_policy(policy, obs:np.ndarray, n_actions:int) -> np.ndarray:
@@ -141,18 +143,19 @@ def collect_trajectories(
     checkpoint:str|Path|PPOCheckpoint,  # a checkpoint file, a run directory, or a loaded checkpoint
     n_episodes:int,                     # exactly this many whole episodes
     path:str|Path|None=None,            # write the trajectory file here (None: keep in memory only)
-    mode:str="sample",                  # "greedy" or "sample"
+    mode:str="sample",                  # one of `ACTING_MODES`: "greedy", "sample", "top_k" or "bottom_k"
     temperature:float=1.0,              # softmax temperature when sampling
     epsilon:float=0.0,                  # probability of a uniformly random action
     seed:int=0,                         # seeds the envs and the policy's random draws
     num_envs:int=8,                     # environments stepped together
     progress:bool=True,                 # tqdm bar of finished episodes
     num_threads:int|None=1,             # torch CPU threads while collecting (None leaves the setting alone)
+    k:int=2,                            # how many actions "top_k" and "bottom_k" sample among
 ):
     "Roll out a trained agent for `n_episodes` episodes and record them with `record_trajectories`."
     ckpt = checkpoint if isinstance(checkpoint, PPOCheckpoint) else load_checkpoint(checkpoint)
     policy = AgentPolicy(ckpt.agent, mode, temperature, epsilon, seed,
-                         info={"checkpoint": str(ckpt.path), "update": ckpt.update, "global_step": ckpt.global_step})
+                         info={"checkpoint": str(ckpt.path), "update": ckpt.update, "global_step": ckpt.global_step}, k=k)
     with torch_threads(num_threads):
         return record_trajectories(ckpt.env_config, policy, n_episodes, path=path, num_envs=num_envs, seed=seed, progress=progress)
 
@@ -169,6 +172,60 @@ def evaluate_agent(
         return record_trajectories(as_env_config(env), AgentPolicy(agent, mode, seed=seed), n_episodes,
                                    num_envs=num_envs, seed=seed, progress=False).summary()
 
+# %% ../nbs/31_collect.ipynb #732c6ce3
+def episode_counts(
+    n_episodes:int,           # episodes in all
+    shares:Sequence[float],   # relative share of each part (>= 0, not all 0)
+)->list[int]:                 # episodes of each part, adding up to `n_episodes`
+    "Split `n_episodes` in proportion to `shares`, rounding so that the counts add up exactly (largest remainders first)."
+    s = np.asarray(shares, np.float64)
+    if s.ndim != 1 or not len(s) or not np.isfinite(s).all() or (s < 0).any() or s.sum() <= 0:
+        raise ValueError(f"shares={list(shares)} must be finite numbers >= 0, at least one of them positive")
+    exact = n_episodes * s / s.sum()
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(-(exact - counts), kind="stable")[:n_episodes - counts.sum()]] += 1
+    return counts.tolist()
+
+def _concatenate(parts:list[Trajectories], header:dict) -> Trajectories:
+    "One data set of the episodes of `parts`, in order, with `header`."
+    cat = lambda name: np.concatenate([getattr(t, name) for t in parts])
+    return Trajectories(cat("observations"), cat("actions"), cat("rewards"), cat("episode_lengths"), cat("terminated"), cat("truncated"), header)
+
+def collect_mixture(
+    checkpoints:Sequence[str|Path|PPOCheckpoint],  # checkpoint files, run directories or loaded checkpoints, e.g. `checkpoint_series(run_dir)`
+    n_episodes:int,                     # exactly this many whole episodes, split by `shares`
+    shares:Sequence[float]|None=None,   # relative episode share of each checkpoint (default: equal)
+    path:str|Path|None=None,            # write the trajectory file here (None: keep in memory only)
+    mode:str="sample",                  # how every checkpoint acts: one of `ACTING_MODES`
+    temperature:float=1.0,              # softmax temperature when sampling
+    epsilon:float=0.0,                  # probability of a uniformly random action
+    seed:int=0,                         # checkpoint j plays from env seed seed + 10_000 * j
+    num_envs:int=8,                     # environments stepped together
+    progress:bool=True,                 # tqdm bar of finished episodes
+    num_threads:int|None=1,             # torch CPU threads while collecting
+    k:int=2,                            # how many actions "top_k" and "bottom_k" sample among
+)->Trajectories:
+    "Record episodes from several checkpoints of one environment into one data set, a share from each."
+    ckpts = [c if isinstance(c, PPOCheckpoint) else load_checkpoint(c) for c in checkpoints]
+    if not ckpts: raise ValueError("collect_mixture needs at least one checkpoint")
+    shares = [1.0] * len(ckpts) if shares is None else list(shares)
+    if len(shares) != len(ckpts): raise ValueError(f"{len(shares)} shares for {len(ckpts)} checkpoints; give one share per checkpoint")
+    others = [c.path for c in ckpts if c.env_config != ckpts[0].env_config]
+    if others: raise ValueError(f"The checkpoints must share one environment: {ckpts[0].path} was trained on {ckpts[0].env_config}, but {others[0]} on another")
+    counts = episode_counts(n_episodes, shares)
+    parts = [(j, collect_trajectories(c, n, mode=mode, temperature=temperature, epsilon=epsilon, seed=seed + 10_000 * j, num_envs=num_envs,
+                                      progress=progress, num_threads=num_threads, k=k)) for j, (c, n) in enumerate(zip(ckpts, counts)) if n]
+    header = dict(parts[0][1].header)
+    header["policy"] = {"name": "dtinterp.collect.collect_mixture", "mode": mode, "temperature": temperature, "epsilon": epsilon, "k": k,
+                        "checkpoints": [{"checkpoint": str(c.path), "update": c.update, "global_step": c.global_step, "episodes": n}
+                                        for c, n in zip(ckpts, counts)]}
+    header["collection"] = {"source": "collect_mixture", "shares": [float(s) for s in shares], "seed": seed, "num_envs": num_envs}
+    header["episode_info"] = {"checkpoint": [j for j, t in parts for _ in range(len(t))],
+                              "update": [ckpts[j].update for j, t in parts for _ in range(len(t))]}
+    trajectories = _concatenate([t for _, t in parts], header)
+    if path is not None: trajectories.save(path)
+    return trajectories
+
 # %% ../nbs/31_collect.ipynb #1898909c
 @config_cli(CollectConfig)
 def dtinterp_collect(config:CollectConfig,
@@ -176,12 +233,28 @@ def dtinterp_collect(config:CollectConfig,
     output:str|None=None,        # trajectory file to write (default: trajectories/{env_id}-{mode}-t{temperature}-e{epsilon}-s{seed}.npz)
     overwrite:bool=False,        # replace an existing --output (once the episodes are recorded)
     progress:bool=True,          # show a progress bar (--no-progress hides it)
+    series:bool=False,           # mix the episodes of the run directory's series of checkpoints (trained with --num-checkpoints)
+    mix:list[str]=None,          # further checkpoints whose episodes are mixed with the first's
+    shares:list[float]=None,     # episode share of each mixed checkpoint, in order (default: equal)
 ) -> Trajectories:
-    "Roll out a trained PPO agent and write its episodes to a trajectory file."
+    "Roll out a trained PPO agent (or a mixture of checkpoints) and write its episodes to a trajectory file."
+    if series or mix: return _collect_mixture_cli(config, checkpoint, series, mix or [], shares, output, overwrite, progress)
+    if shares: raise ConfigError("--shares splits the episodes of a mixture; give --series or --mix too")
     ckpt, c = load_checkpoint(checkpoint), config
     output = Path(output or f"trajectories/{ckpt.env_config.env_id}-{c.mode}-t{c.temperature:g}-e{c.epsilon:g}-s{c.seed}.npz")
     check_output(output, "--output", {"the checkpoint": ckpt.path}, overwrite)
     trajectories = collect_trajectories(ckpt, path=output, progress=progress, **c.to_dict())
     s = trajectories.summary()
     print(f"{output}: {s['episodes']} episodes, {s['steps']} steps, mean return {s['mean_return']:.3f}, success rate {s['success_rate']:.2f}")
+    return trajectories
+
+def _collect_mixture_cli(c:CollectConfig, checkpoint:str, series:bool, mix:list, shares, output, overwrite:bool, progress:bool) -> Trajectories:
+    "`dtinterp_collect --series` or `--mix`: the checkpoints' episodes in one file."
+    ckpts = [load_checkpoint(p) for p in (checkpoint_series(checkpoint) if series else [checkpoint]) + list(mix)]
+    env_id = ckpts[0].env_config.env_id
+    output = Path(output or f"trajectories/{env_id}-mix{len(ckpts)}-{c.mode}-t{c.temperature:g}-e{c.epsilon:g}-s{c.seed}.npz")
+    check_output(output, "--output", {f"checkpoint {ck.path}": ck.path for ck in ckpts}, overwrite)
+    trajectories = collect_mixture(ckpts, shares=shares, path=output, progress=progress, **c.to_dict())
+    s = trajectories.summary()
+    print(f"{output}: {s['episodes']} episodes from {len(ckpts)} checkpoints, mean return {s['mean_return']:.3f} ± {s['std_return']:.3f}")
     return trajectories

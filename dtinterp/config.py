@@ -279,6 +279,7 @@ class PPOConfig(Config):
     wandb_project: str = "dtinterp"  # wandb project name
     exp_name: str = "ppo"            # run name prefix
     checkpoint_every: int = 10       # write a checkpoint every this many updates (0: only at the end)
+    num_checkpoints: int = 0         # also keep this many checkpoints, evenly spaced over training, in run_dir/checkpoints (agents of graded skill to record)
 
     @property
     def batch_size(self) -> int: return self.num_envs * self.num_steps
@@ -309,6 +310,7 @@ class PPOConfig(Config):
                     f"final_lr={self.final_lr:g} ask for a schedule; leave anneal_lr on to follow it, or drop those settings")
         self._check(self.checkpoint_every >= 0, "checkpoint_every", "use 0 (only at the end) or a positive number of updates")
         check_device(self.device)
+        self._check(0 <= self.num_checkpoints <= self.num_updates, "num_checkpoints", f"use 0 (none) up to the number of updates, {self.num_updates}")
 
 # %% ../nbs/00_config.ipynb #bd3f89d6
 MODEL_TYPES = ("decision_transformer", "clone_transformer")
@@ -410,20 +412,22 @@ class OfflineTrainConfig(Config):
         check_device(self.device)
 
 # %% ../nbs/00_config.ipynb #779fcf86
-ACTING_MODES = ("greedy", "sample")  # how every model and agent turns logits into actions (`dtinterp.acting`)
+ACTING_MODES = ("greedy", "sample", "top_k", "bottom_k")  # how every model and agent turns logits into actions (`dtinterp.acting`)
 
 @dataclass
 class CollectConfig(Config):
     "Recording episodes from a trained agent: how many, and how it acts while recorded."
     n_episodes: int = 100        # exactly this many whole episodes are recorded
-    mode: str = "sample"         # "greedy" (argmax) or "sample" (from softmax(logits / temperature))
+    mode: str = "sample"         # "greedy" (argmax), "sample" (softmax(logits / temperature)), "top_k" or "bottom_k" (sample among the k most or least likely actions)
     temperature: float = 1.0     # softmax temperature when sampling; > 1 spreads the returns
     epsilon: float = 0.0         # probability of a uniformly random action instead
     seed: int = 0                # seeds the envs and the policy's random draws
     num_envs: int = 8            # environments stepped together
+    k: int = 2                   # how many actions "top_k" and "bottom_k" sample among
 
     def validate(self):
         for name in ("n_episodes", "num_envs"): self._check(getattr(self, name) > 0, name, "use a positive integer")
         self._check(self.mode in ACTING_MODES, "mode", f"choose one of {ACTING_MODES}")
         self._check(self.temperature > 0, "temperature", "use a positive number")
         self._check(0 <= self.epsilon <= 1, "epsilon", "use a probability in [0, 1]")
+        self._check(self.k >= 1, "k", "use a positive number of actions")

@@ -23,18 +23,17 @@ from jaxtyping import Float32, UInt8
 from minigrid.core.actions import Actions
 from minigrid.core.constants import COLOR_TO_IDX, IDX_TO_COLOR, IDX_TO_OBJECT, OBJECT_TO_IDX, STATE_TO_IDX
 from minigrid.core.grid import Grid
-from minigrid.envs.memory import MemoryEnv
 from minigrid.minigrid_env import MiniGridEnv
 from tqdm.auto import trange
 
 from .config import OBS_ENCODINGS, EnvConfig
+from .tasks import DTINTERP_ENV_IDS, MEMORY_FIXED_START_ID, MemoryFixedStartEnv  # noqa: F401  (registers dtinterp's own tasks)
 
 # %% auto #0
-__all__ = ['ACTION_NAMES', 'OBJECT_NAMES', 'COLOR_NAMES', 'STATE_NAMES', 'ONEHOT_CHANNELS', 'MEMORY_FIXED_START_ID',
-           'FAST_OBS_CHECKS', 'onehot', 'index_from_onehot', 'UnknownEnvError', 'minigrid_env_ids', 'check_env_id',
-           'encode_view', 'encode_full', 'minigrid_full_obs', 'patch_gen_obs', 'MiniGridObsWrapper', 'make_env',
-           'get_env_config', 'action_names', 'MemoryFixedStartEnv', 'check_fast_obs', 'make_vector_env', 'render_frame',
-           'render_agent_view', 'render_obs']
+__all__ = ['ACTION_NAMES', 'OBJECT_NAMES', 'COLOR_NAMES', 'STATE_NAMES', 'ONEHOT_CHANNELS', 'FAST_OBS_CHECKS', 'onehot',
+           'index_from_onehot', 'UnknownEnvError', 'minigrid_env_ids', 'check_env_id', 'encode_view', 'encode_full',
+           'minigrid_full_obs', 'patch_gen_obs', 'MiniGridObsWrapper', 'make_env', 'get_env_config', 'action_names',
+           'check_fast_obs', 'make_vector_env', 'render_frame', 'render_agent_view', 'render_obs']
 
 # %% ../nbs/02_environments.ipynb #2d886ff9
 ACTION_NAMES: list[str] = [a.name for a in Actions]  # MiniGrid's 7 actions, in index order
@@ -88,7 +87,7 @@ class UnknownEnvError(ValueError):
 
 def minigrid_env_ids() -> list[str]:
     "Every registered MiniGrid and BabyAI env id (dtinterp's own included), sorted."
-    return sorted(k for k in gym.registry if k.startswith(("MiniGrid-", "BabyAI-")))
+    return sorted(k for k in gym.registry if k.startswith(("MiniGrid-", "BabyAI-", "dtinterp/")))
 
 def _one_of(names: list[str]) -> str:
     quoted = [repr(n) for n in names]
@@ -103,7 +102,8 @@ def check_env_id(
         by_lower = {i.lower(): i for i in ids}
         close = [by_lower[m] for m in difflib.get_close_matches(str(env_id).lower(), list(by_lower), n=3, cutoff=0.6)]
         hint = f"did you mean {_one_of(close)}?" if close else "no registered MiniGrid id is close."
-        raise UnknownEnvError(f"Unknown env id {env_id!r}; {hint} (minigrid_env_ids() lists all {len(ids)} MiniGrid ids)")
+        raise UnknownEnvError(f"Unknown env id {env_id!r}; {hint} (minigrid_env_ids() lists all {len(ids)} MiniGrid ids; "
+                              f"dtinterp's own: {_one_of(list(DTINTERP_ENV_IDS))})")
     entry = gym.registry[env_id].entry_point
     creator = gym.envs.registration.load_env_creator(entry) if isinstance(entry, str) else entry
     if isinstance(creator, type) and not issubclass(creator, MiniGridEnv):
@@ -263,6 +263,8 @@ class MiniGridObsWrapper(gym.ObservationWrapper, gym.utils.RecordConstructorArgs
         if obs not in OBS_ENCODINGS: raise ValueError(f"obs={obs!r} is not an encoding; choose one of {OBS_ENCODINGS}")
         if fully_obs and obs == "onehot":
             raise ValueError(_FULL_ONEHOT_MSG)
+        if fully_obs and getattr(u, "variants", None):
+            raise ValueError(f"{type(u).__name__}'s grid size changes from episode to episode, so full grids would not stack; use the agent's view (fully_obs=False)")
         self.encoding, self.fully_obs, self.env_config, self._first_seed = obs, fully_obs, env_config, seed
         self.fast_obs = fast_obs and u.agent_view_size <= _MAX_FAST_VIEW
         if self.fast_obs: patch_gen_obs(u, lazy=fully_obs)
@@ -345,37 +347,6 @@ def action_names(
         n = env.action_space.n
     return ACTION_NAMES[:int(n)]
 
-# %% ../nbs/02_environments.ipynb #7b938293
-MEMORY_FIXED_START_ID = "MiniGrid-MemoryS7FixedStart-v0"
-
-class MemoryFixedStartEnv(MemoryEnv):
-    "MiniGrid's Memory task with a fixed start: the agent at the left end of the start room, facing right, the object in view."
-    def __init__(
-        self,
-        size:int=7,                   # side of the square grid (odd)
-        random_end_order:bool=True,   # shuffle which end of the split holds the key and which the ball
-        max_steps:int|None=None,      # episode step limit (default 5 * size**2)
-        **kwargs,                     # MiniGridEnv arguments (agent_view_size, render_mode, ...)
-    ):
-        self.random_end_order = random_end_order
-        super().__init__(size=size, random_length=False, max_steps=max_steps, **kwargs)
-
-    def _gen_grid(self, width, height):
-        super()._gen_grid(width, height)  # same random numbers as MemoryEnv, so a seed gives the same objects
-        self.agent_pos, self.agent_dir = np.array((1, height // 2)), 0
-        if not self.random_end_order:
-            x = width - 2
-            up, down = self.grid.get(x, height // 2 - 2), self.grid.get(x, height // 2 + 2)
-            if up.type != "key":
-                self.grid.set(x, height // 2 - 2, down); self.grid.set(x, height // 2 + 2, up)
-            cue = self.grid.get(1, height // 2 - 1).type
-            match_up = cue == "key"
-            self.success_pos = (x, height // 2 - 1) if match_up else (x, height // 2 + 1)
-            self.failure_pos = (x, height // 2 + 1) if match_up else (x, height // 2 - 1)
-
-if MEMORY_FIXED_START_ID not in gym.registry:
-    gym.register(id=MEMORY_FIXED_START_ID, entry_point="dtinterp.environments:MemoryFixedStartEnv", kwargs={"size": 7})
-
 # %% ../nbs/02_environments.ipynb #0953c021
 def check_fast_obs(
     env:str|EnvConfig,  # an env id or config, as for `make_env`
@@ -419,6 +390,8 @@ FAST_OBS_CHECKS = [  # (env id, make_env settings): the settings `check_fast_obs
     ("MiniGrid-Unlock-v0", dict(view_size=5)), ("MiniGrid-BlockedUnlockPickup-v0", dict()),
     ("MiniGrid-KeyCorridorS3R2-v0", dict(view_size=15)), ("BabyAI-GoToDoor-v0", dict()),
     ("MiniGrid-DoorKey-8x8-v0", dict(fully_obs=True)), ("MiniGrid-MultiRoom-N2-S4-v0", dict(fully_obs=True)),
+    ("dtinterp/MemoryS7RandomDirection-v0", dict()), ("dtinterp/DynamicObstacles-Multi-v0", dict()),
+    ("dtinterp/Crossing-Multi-v0", dict(view_size=5)), ("dtinterp/MultiRoom-Multi-v0", dict()),
 ]
 
 # %% ../nbs/02_environments.ipynb #35513040

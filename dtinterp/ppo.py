@@ -30,12 +30,12 @@ from .config import ConfigError, EnvConfig, PPOConfig, as_env_config, get_device
 from .environments import make_vector_env
 from .probes import PROBE_ENVS
 from .runs import (LRSchedule, check_folder, check_run_dir, config_changes, make_optimizer, refuse_resume, run_name, schedule_changes,
-                           set_learning_rate, start_wandb, torch_threads, write_checkpoint, write_configs)
+                           set_learning_rate, start_wandb, torch_threads, wandb_model_artifact, write_checkpoint, write_configs)
 
 # %% auto #0
-__all__ = ['EnvLike', 'PRESETS', 'PROBE_EXPECTATIONS', 'compute_gae', 'ppo_loss', 'make_training_envs', 'Rollout',
-           'ppo_lr_schedule', 'PPOTrainer', 'train_ppo', 'learning_curve', 'plot_learning_curve', 'preset',
-           'probe_agent', 'dtinterp_ppo']
+__all__ = ['EnvLike', 'SERIES_DIR', 'PRESETS', 'PROBE_EXPECTATIONS', 'compute_gae', 'ppo_loss', 'make_training_envs', 'Rollout',
+           'ppo_lr_schedule', 'PPOTrainer', 'series_updates', 'series_path', 'checkpoint_series', 'train_ppo',
+           'learning_curve', 'plot_learning_curve', 'preset', 'probe_agent', 'dtinterp_ppo']
 
 # %% ../nbs/30_ppo.ipynb #e67805e8
 def compute_gae(
@@ -280,6 +280,7 @@ def train(self:PPOTrainer,
             bar.update(c.batch_size); bar.set_postfix(SPS=row["charts/SPS"], ret=f"{row.get('charts/mean_return_100', float('nan')):.3f}")
             at_boundary = c.checkpoint_every and self.update % c.checkpoint_every == 0
             if self.run_dir is not None and (at_boundary or self.update == c.num_updates): self.save_checkpoint()
+            if self.run_dir is not None and self.update in series_updates(c.num_updates, c.num_checkpoints): self.save_checkpoint(series_path(self.run_dir, self.update))
             if at_boundary and self.update < c.num_updates: self._reset_envs()
             if callback is not None and callback(self, row): break
     finally:
@@ -323,7 +324,7 @@ def _load_state(self:PPOTrainer, payload:dict):
     self.recent_returns.extend(state["recent_returns"]); self.recent_lengths.extend(state["recent_lengths"])
 
 # %% ../nbs/30_ppo.ipynb #d33d2ef4
-_RESUME_MAY_DIFFER = ("device", "track", "checkpoint_every")
+_RESUME_MAY_DIFFER = ("device", "track", "checkpoint_every", "num_checkpoints")
 
 def _check_resume(payload:dict, env_config:EnvConfig, config:PPOConfig, path:Path):
     "Refuse to resume a checkpoint written for another env, other hyperparameters or another learning-rate schedule."
@@ -332,6 +333,25 @@ def _check_resume(payload:dict, env_config:EnvConfig, config:PPOConfig, path:Pat
     problems += config_changes(saved, config, _RESUME_MAY_DIFFER)
     problems += schedule_changes(payload.get("schedule") or ppo_lr_schedule(saved), ppo_lr_schedule(config))  # older checkpoints: the config's
     refuse_resume(path, problems)
+
+# %% ../nbs/30_ppo.ipynb #d7a77d66
+SERIES_DIR = "checkpoints"  # in the run directory
+
+def series_updates(num_updates:int, num_checkpoints:int) -> list[int]:
+    "The updates after which a series of `num_checkpoints` checkpoints is written: evenly spaced, the last at `num_updates`."
+    return sorted({max(1, round(num_updates * (i + 1) / num_checkpoints)) for i in range(num_checkpoints)}) if num_checkpoints else []
+
+def series_path(run_dir:str|Path, update:int) -> Path:
+    "Where the series checkpoint of `update` goes."
+    return Path(run_dir) / SERIES_DIR / f"update_{update:06d}.pt"
+
+def checkpoint_series(
+    run_dir:str|Path,  # a PPO run directory trained with num_checkpoints > 0
+)->list[Path]:         # its series checkpoints, in training order
+    "The series checkpoints of a run, oldest first."
+    files = sorted((Path(run_dir) / SERIES_DIR).glob("update_*.pt"))
+    if not files: raise FileNotFoundError(f"{run_dir} holds no series of checkpoints ({SERIES_DIR}/update_*.pt); train it with num_checkpoints > 0 (--num-checkpoints)")
+    return files
 
 # %% ../nbs/30_ppo.ipynb #38c047fa
 def train_ppo(
@@ -364,6 +384,9 @@ def train_ppo(
             if run_dir is not None and trainer.env_config is not None:
                 write_configs(run_dir, env_config=trainer.env_config, ppo_config=config.replace(device=str(trainer.device)))  # the device used
             trainer.train(until_update, callback)
+            if trainer._wandb is not None and run_dir is not None and trainer.update == config.num_updates:
+                wandb_model_artifact(trainer._wandb, run_dir / PPOTrainer.checkpoint_name, f"{trainer._wandb.name}-agent",
+                                     {"ppo_config": config.to_dict(), "env_config": trainer.env_config.to_dict(), **trainer.history[-1]})
         finally: trainer.close()
     return trainer
 
@@ -402,10 +425,11 @@ PRESETS = {
                                                        ent_coef=0.02)),
     "MiniGrid-Dynamic-Obstacles-8x8-v0": dict(  # a strong entropy bonus keeps it from learning to spin in place
         env=dict(), ppo=dict(total_timesteps=300_000, learning_rate=1e-3, num_envs=16, num_steps=64, ent_coef=0.05)),
-    "MiniGrid-MemoryS7FixedStart-v0": dict(
+    "dtinterp/MemoryS7FixedStart-v0": dict(
         env=dict(), ppo=dict(total_timesteps=1_000_000, agent="lstm", hidden_size=128, learning_rate=1e-3, num_envs=16,
                              num_steps=64, num_minibatches=1, update_epochs=8)),
 }
+PRESETS["MiniGrid-MemoryS7FixedStart-v0"] = PRESETS["dtinterp/MemoryS7FixedStart-v0"]  # the task's id before dtinterp had a namespace
 
 def preset(
     env_id:str,             # a MiniGrid env id; ids without a preset get the default configs

@@ -24,7 +24,7 @@ from .config import DECAYING_SCHEDULES, LR_SCHEDULES, OPTIMIZERS, Config, Config
 __all__ = ['make_optimizer', 'scheduled_lr', 'set_learning_rate', 'LRSchedule', 'torch_threads', 'CheckpointError',
            'write_checkpoint', 'load_tensors_only', 'read_checkpoint', 'tensor_mismatches', 'config_changes',
            'refuse_resume', 'check_run_dir', 'write_configs', 'schedule_changes', 'check_output', 'check_folder',
-           'run_name', 'start_wandb']
+           'run_name', 'start_wandb', 'artifact_name', 'wandb_model_artifact', 'wandb_videos']
 
 # %% ../nbs/11_runs.ipynb #16368ebf
 def _fused_or_plain(cls, groups, fused:bool|None, **kwargs) -> torch.optim.Optimizer:
@@ -286,3 +286,32 @@ def start_wandb(
     if run_dir is not None: Path(run_dir).mkdir(parents=True, exist_ok=True)
     return wandb.init(project=project, name=name, mode=os.environ.get("WANDB_MODE", "offline"),
                       dir=str(run_dir) if run_dir is not None else None, config=config)
+
+# %% ../nbs/11_runs.ipynb #9b96b752
+def artifact_name(name:str) -> str:
+    "`name` as a wandb artifact name: characters other than letters, digits, '-', '_' and '.' become '-'."
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name)
+
+def wandb_model_artifact(
+    run,                     # a wandb run (`start_wandb`)
+    path:str|Path,           # the model or checkpoint file, or a folder of them
+    name:str,                # the artifact's name (made safe with `artifact_name`)
+    metadata:dict|None=None, # shown with the artifact (e.g. the configs and the final statistics)
+):
+    "Log `path` to `run` as a model artifact; wandb is imported only here."
+    import wandb
+    artifact = wandb.Artifact(artifact_name(name), type="model", metadata=metadata or {})
+    if Path(path).is_dir(): artifact.add_dir(str(path))
+    else: artifact.add_file(str(path))
+    run.log_artifact(artifact)
+    return artifact
+
+def wandb_videos(
+    run,                  # a wandb run (`start_wandb`)
+    paths:list,           # video files (.gif or .mp4)
+    step:int|None=None,   # the step they belong to
+    prefix:str="videos",  # each is logged as <prefix>/<file name without suffix>
+):
+    "Log video files to `run`, one key per file."
+    import wandb
+    if paths: run.log({f"{prefix}/{Path(p).stem}": wandb.Video(str(p), format=Path(p).suffix[1:]) for p in paths}, step=step)

@@ -24,7 +24,7 @@ from torch import Tensor
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
-from .acting import eval_metrics, evaluate
+from .acting import EvalRecorder, eval_metrics, evaluate
 from .cli import build_configs, config_cli
 from .config import (ConfigError, EnvConfig, OfflineTrainConfig, TransformerModelConfig, as_env_config, atomic_write_text,
                              get_device, set_seed)
@@ -32,7 +32,7 @@ from .environments import make_vector_env
 from .models import EnvInfo, TrajectoryTransformer, load_model, make_model
 from .offline import IGNORE_TARGET, WindowSampler
 from .runs import (LRSchedule, check_folder, check_output, check_run_dir, config_changes, make_optimizer, read_checkpoint, refuse_resume,
-                           run_name, schedule_changes, set_learning_rate, start_wandb, torch_threads, write_checkpoint, write_configs)
+                           run_name, schedule_changes, set_learning_rate, start_wandb, torch_threads, wandb_model_artifact, wandb_videos, write_checkpoint, write_configs)
 from .trajectories import Trajectories, TrajectoryFileError
 
 # %% auto #0
@@ -188,11 +188,15 @@ def _test(self:OfflineTrainer) -> dict:
     self.model.train(was_training)
     return {"test/loss": total / count, "test/accuracy": correct / count}
 
-def _evaluate(self:OfflineTrainer, progress:bool=False) -> list[dict]:
-    "Play the model for every target in `initial_rtg` (`eval_episodes` each, the same env seeds every time)."
+def _evaluate(self:OfflineTrainer, progress:bool=False, recorder:EvalRecorder|None=None) -> list[dict]:
+    "Play the model for every target in `initial_rtg` (`eval_episodes` each, the same env seeds every time); `recorder` keeps the episodes."
     c = self.config
-    return evaluate(self.model, self.env_config, c.initial_rtg, c.eval_episodes, c.eval_num_envs, c.eval_max_time_steps,
-                    c.rtg_scale, seed=10_000 + c.seed, progress=progress)
+    keep = self.run_dir is not None and (self.record_eval or self.video_episodes > 0)
+    if recorder is None and keep: recorder = EvalRecorder(self.video_episodes)
+    rows = evaluate(self.model, self.env_config, c.initial_rtg, c.eval_episodes, c.eval_num_envs, c.eval_max_time_steps,
+                    c.rtg_scale, seed=10_000 + c.seed, progress=progress, recorder=recorder)
+    if keep: self._keep_evaluation(recorder)
+    return rows
 
 OfflineTrainer.train_step, OfflineTrainer.test, OfflineTrainer.evaluate = _train_step, _test, _evaluate
 OfflineTrainer._stop_if_not_finite = _stop_if_not_finite
@@ -384,6 +388,28 @@ def _close(self:OfflineTrainer):
 OfflineTrainer._start_wandb, OfflineTrainer._log, OfflineTrainer.train, OfflineTrainer.close = _start_wandb, _log, _train, _close
 OfflineTrainer._agree = _agree
 
+# %% ../nbs/32_train.ipynb #caacebfb
+OfflineTrainer.record_eval, OfflineTrainer.video_episodes = False, 0  # what `train_dt` keeps of each evaluation
+
+def _keep_evaluation(self:OfflineTrainer, recorder:EvalRecorder) -> dict:
+    "Write an evaluation's episodes and videos into the run folder (and the videos to wandb)."
+    prefix, kept = f"step_{self.step:08d}", {}
+    if self.record_eval: kept["trajectories"] = recorder.trajectories().save(self.run_dir / "evaluations" / f"{prefix}.npz")
+    kept["videos"] = recorder.save_videos(self.run_dir / "videos", prefix=prefix + "_")
+    if self._wandb is not None: wandb_videos(self._wandb, kept["videos"], self.step)
+    return kept
+
+def _log_final(self:OfflineTrainer, static_views:Callable|None=None):
+    "At the end of a tracked run: the final model as a wandb model artifact, and the figures of `static_views(model)`."
+    if self._wandb is None: return
+    final = self.run_dir / "model.safetensors" if self.run_dir is not None else None
+    if final is not None and final.exists():
+        wandb_model_artifact(self._wandb, final, f"{self._wandb.name}-model", {"model_config": self.model_config.to_dict(),
+                             "offline_config": self.config.to_dict(), "env_config": self.env_config.to_dict(), **self.history[-1]})
+    if static_views is not None: self._wandb.log({f"views/{name}": fig for name, fig in static_views(self.model).items()}, step=self.step)
+
+OfflineTrainer._keep_evaluation, OfflineTrainer.log_final = _keep_evaluation, _log_final
+
 # %% ../nbs/32_train.ipynb #dfba1a48
 def train_dt(
     model_config:TransformerModelConfig,   # the model's shape
@@ -398,15 +424,21 @@ def train_dt(
     checkpoint_every:int|None=None,        # steps between checkpoints (default: min(test_frequency, eval_frequency))
     num_threads:int|None=None,             # torch CPU threads while training (None leaves torch's setting)
     callback:Callable|None=None,           # callback(trainer, row) after each step; return True to stop
+    record_eval:bool=False,                # write each evaluation's episodes to run_dir/evaluations/step_<step>.npz
+    video_episodes:int=0,                  # write GIFs of the first n evaluation episodes of each target to run_dir/videos (and wandb)
+    static_views:Callable|None=None,       # model -> {name: plotly figure}, logged to wandb at the end of a tracked run
 )->OfflineTrainer:
     "Train (or resume) a decision transformer or behavioural clone offline, and return the trainer; data-parallel under `torchrun`."
     run_dir = Path(run_dir) if run_dir is not None else None
+    if (record_eval or video_episodes) and run_dir is None: raise ValueError("record_eval and video_episodes write into the run folder; give run_dir")
+    if video_episodes < 0: raise ValueError(f"video_episodes={video_episodes} must be >= 0")
     started = init_distributed(config.device)
     try:
         folder = latest_checkpoint(run_dir) if run_dir is not None else None
         if run_dir is not None: check_run_dir(run_dir, folder, resume)
         with torch_threads(num_threads):
             trainer = OfflineTrainer(model_config, config, trajectories, env, model, run_dir, progress)
+            trainer.record_eval, trainer.video_episodes = record_eval, video_episodes
             try:
                 if folder is not None: trainer.load_checkpoint(folder)
                 trainer.barrier()  # every process has read the checkpoint before rank 0 writes anything
@@ -414,6 +446,7 @@ def train_dt(
                     write_configs(run_dir, model_config=trainer.model_config, offline_config=config.replace(device=str(trainer.device)),
                                   env_config=trainer.env_config)  # the configs with the device used, not "auto"
                 trainer.train(until_step, checkpoint_every, callback)
+                if trainer.rank == 0 and trainer.step == config.train_epochs: trainer.log_final(static_views)
             finally: trainer.close()
     finally:
         if started:
@@ -434,6 +467,8 @@ def dtinterp_dt(settings:dict,
     resume:bool=False,              # continue run_dir's latest checkpoint
     num_threads:int|None=None,      # torch CPU threads (default: torch's own setting)
     progress:bool=True,             # show a progress bar (--no-progress hides it)
+    record_eval:bool=False,         # write each online evaluation's episodes (with their target returns) to run_dir/evaluations/step_<step>.npz
+    video_episodes:int=0,           # write GIFs of the first n evaluation episodes of each target to run_dir/videos (and wandb when tracking)
 ) -> OfflineTrainer:
     "Train a decision transformer or behavioural clone on recorded MiniGrid trajectories, with online evaluation. --model-type also takes dt, clone or bc; a context left out (--n-ctx) is one step: 2 tokens for a DT, 1 for a clone."
     model_type = settings.get("model_type", TransformerModelConfig.model_type)
@@ -446,7 +481,8 @@ def dtinterp_dt(settings:dict,
     if out: check_output(out, "--out", {"--trajectory-path": config.trajectory_path}, overwrite)
     run_dir = run_dir or f"runs/{config.exp_name}-{'dt' if model_type == 'decision_transformer' else 'clone'}-s{config.seed}"
     check_folder(run_dir, "--run-dir")
-    trainer = train_dt(model_config, config, run_dir=run_dir, resume=resume, progress=progress, num_threads=num_threads)
+    trainer = train_dt(model_config, config, run_dir=run_dir, resume=resume, progress=progress, num_threads=num_threads,
+                       record_eval=record_eval, video_episodes=video_episodes)
     if trainer.rank != 0: return trainer
     if out: trainer.model.save(out)
     final = {k: v for k, v in trainer.history[-1].items() if not k.startswith("train/")} if trainer.history else {}
