@@ -26,9 +26,10 @@ from ..trajectories import Trajectories
 from .study import observations_for
 
 # %% auto #0
-__all__ = ['FEATURES', 'ball_ahead', 'obstacle_ahead', 'rtg_positive', 'rtg', 'previous_action', 'windows_where',
-           'neuron_activations', 'top_activating', 'neuron_action_effects', 'neuron_table', 'plot_neuron_states',
-           'ProbeResult', 'fit_probe', 'resid_hooks', 'probe_by_layer', 'plot_probes']
+__all__ = ['FEATURES', 'ball_ahead', 'obstacle_ahead', 'cell_ahead', 'rtg_positive', 'rtg', 'previous_action', 'free_ahead',
+           'objects_ahead', 'surroundings', 'windows_where', 'neuron_activations', 'top_activating',
+           'neuron_action_effects', 'neuron_table', 'plot_neuron_states', 'ProbeResult', 'fit_probe', 'resid_hooks',
+           'probe_by_layer', 'plot_probes']
 
 # %% ../../nbs/54_neurons.ipynb #ddee67c4
 def _last_observations(inputs:dict) -> np.ndarray:
@@ -45,6 +46,12 @@ def obstacle_ahead(
 )->Int[Tensor, "batch"]:   # 1 where stepping forward is not safe (a ball, a wall, lava, ...)
     "Is the cell ahead anything but empty floor or the goal at the last step?"
     return torch.as_tensor(~is_free(_last_observations(inputs))).long()
+
+def cell_ahead(
+    inputs:dict,   # forward-pass inputs
+)->Int[Tensor, "batch"]:   # MiniGrid's object index (`OBJECT_TO_IDX`): 1 empty, 2 wall, 6 ball, 8 goal, ...
+    "Which object is in the cell ahead at the last step."
+    return torch.as_tensor(object_ahead(_last_observations(inputs))).long()
 
 def rtg_positive(
     inputs:dict,   # forward-pass inputs of a decision transformer
@@ -68,7 +75,35 @@ def previous_action(
     if a is None or a.shape[1] < 2: return torch.full((inputs["states"].shape[0],), -1, dtype=torch.long)
     return a[:, -2].long()
 
-FEATURES = {f.__name__: f for f in (ball_ahead, obstacle_ahead, rtg_positive, rtg, previous_action)}  # by name
+def free_ahead(
+    inputs:dict,   # forward-pass inputs
+)->Int[Tensor, "batch"]:   # 1 where the cell ahead is empty floor or the goal
+    "Is a step forward safe at the last step (the opposite of `obstacle_ahead`)?"
+    return 1 - obstacle_ahead(inputs)
+
+def objects_ahead(
+    *names:str,   # MiniGrid object names, e.g. "ball", "goal"
+)->Callable[[dict], Tensor]:   # a feature: 1 where the cell ahead holds one of them
+    "A feature that groups several objects in the cell ahead, e.g. `objects_ahead('ball', 'goal')`."
+    bad = [n for n in names if n not in OBJECT_TO_IDX]
+    if bad or not names: raise ValueError(f"Unknown objects {bad}; name some of {list(OBJECT_TO_IDX)}")
+    codes = torch.tensor([OBJECT_TO_IDX[n] for n in names])
+    def feature(inputs:dict) -> Tensor: return torch.isin(cell_ahead(inputs), codes).long()
+    feature.__name__ = "_or_".join(names) + "_ahead"
+    return feature
+
+def surroundings(
+    inputs:dict,   # forward-pass inputs
+)->Int[Tensor, "batch"]:   # equal ids for windows that differ at most in the cell ahead of the last step
+    "Everything but the cell ahead: windows agree when all their inputs are equal except that one cell (an id per distinct window)."
+    states = inputs["states"].clone()
+    V = states.shape[2]
+    states[:, -1, V // 2, V - 2] = 0
+    parts = [states.reshape(len(states), -1).float()] + [inputs[k].reshape(len(states), -1).float() for k in ("actions", "returns_to_go", "timesteps")
+                                                           if inputs.get(k) is not None]
+    return torch.unique(torch.cat(parts, 1), dim=0, return_inverse=True)[1]
+
+FEATURES = {f.__name__: f for f in (ball_ahead, obstacle_ahead, free_ahead, cell_ahead, surroundings, rtg_positive, rtg, previous_action)}  # by name
 
 # %% ../../nbs/54_neurons.ipynb #d4f6dbcc
 def windows_where(

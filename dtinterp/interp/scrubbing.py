@@ -25,7 +25,7 @@ from ..models import EnvInfo, TrajectoryTransformer, make_model
 
 # %% auto #0
 __all__ = ['EVERYTHING', 'Feature', 'PLANTED', 'Hypothesis', 'feature_groups', 'resample_agreeing', 'ScrubResult', 'Scrubber',
-           'scrubbed_logits', 'evaluate', 'scrub', 'scrub_table', 'plot_scrubbing', 'planted_dt']
+           'scrubbed_logits', 'evaluate', 'scrub', 'action_kl', 'scrub_table', 'plot_scrubbing', 'planted_dt']
 
 # %% ../../nbs/55_scrubbing.ipynb #0392f8d4
 EVERYTHING = "everything"   # a path that depends on the whole window: it is kept as computed on the clean window
@@ -127,10 +127,10 @@ class Scrubber:
     def __init__(self,
         model:TrajectoryTransformer,     # the model
         inputs:dict,                     # forward-pass inputs: the windows evaluated, and the pool resampled from
-        loss:str="ce",                   # "ce": cross-entropy against `targets`; "kl": KL divergence from the clean prediction
+        loss:str|Callable="ce",          # "ce": cross-entropy against `targets`; "kl": KL divergence from the clean prediction; or f(logits, clean_logits) -> scalar
         targets:Int[Tensor, "batch"]|None=None,  # the actions the loss scores (default: the model's own greedy action on each clean window)
     ):
-        if loss not in ("ce", "kl"): raise ValueError(f"loss must be 'ce' or 'kl', got {loss!r}")
+        if not callable(loss) and loss not in ("ce", "kl"): raise ValueError(f"loss must be 'ce', 'kl' or a function of (logits, clean_logits); got {loss!r}")
         self.model, self.inputs, self.loss = model, inputs, loss
         with torch.no_grad():
             logits, cache = model.run_with_cache(**inputs)
@@ -155,6 +155,7 @@ class Scrubber:
         return resid @ self.model.W_U + self.model.b_U
 
     def _loss(self, logits:Tensor) -> Tensor:
+        if callable(self.loss): return self.loss(logits, self.clean_logits)
         if self.loss == "ce": return F.cross_entropy(logits, self.targets)
         return F.kl_div(logits.log_softmax(-1), self.clean_logits.log_softmax(-1), log_target=True, reduction="batchmean")
 
@@ -240,11 +241,22 @@ def scrub(
     inputs:dict,                     # the windows evaluated and resampled from
     n_resamples:int=16,              # independent resamplings
     seed:int=0,                      # seeds the resampling
-    loss:str="ce",                   # "ce" (against `targets`) or "kl" (from the clean prediction)
+    loss:str|Callable="ce",          # "ce" (against `targets`), "kl" (from the clean prediction) or f(logits, clean_logits)
     targets:Tensor|None=None,        # default: the model's greedy action on each clean window
 )->ScrubResult:
     "Causal scrubbing of one hypothesis in one call (a `Scrubber` evaluates several on the same windows faster)."
     return Scrubber(model, inputs, loss, targets).evaluate(hypothesis, n_resamples, seed)
+
+def action_kl(
+    action:int,   # the action whose probability the loss compares
+)->Callable[[Tensor, Tensor], Tensor]:  # a loss for `Scrubber(loss=...)`
+    "A loss that only looks at one action: the mean KL divergence between 'take `action` or not' under the clean and the scrubbed prediction."
+    def loss(logits:Tensor, clean_logits:Tensor) -> Tensor:
+        p, q = clean_logits.softmax(-1)[:, action], logits.softmax(-1)[:, action]
+        p, q = p.clamp(1e-7, 1 - 1e-7), q.clamp(1e-7, 1 - 1e-7)
+        return (p * (p / q).log() + (1 - p) * ((1 - p) / (1 - q)).log()).mean()
+    loss.__name__ = f"action_kl({action})"
+    return loss
 
 def scrub_table(
     results:Sequence[ScrubResult],   # from `Scrubber.evaluate`
