@@ -15,7 +15,8 @@ from .config import EnvConfig
 from .acting import evaluate
 
 # %% auto #0
-__all__ = ['SPREADS', 'calibration_table', 'calibrate', 'plot_calibration']
+__all__ = ['SPREADS', 'calibration_table', 'target_rank_correlation', 'calibrate', 'data_return_range', 'plot_calibration',
+           'compare_calibrations']
 
 # %% ../nbs/40_calibration.ipynb #fbde9d81
 def _summarise(target, returns:np.ndarray, lengths:np.ndarray, truncated:np.ndarray) -> dict:
@@ -41,6 +42,26 @@ def calibration_table(
         table.append(_summarise(target, np.array([r["return"] for r in mine], np.float64), np.array([r["length"] for r in mine], np.float64),
                                 np.array([r["truncated"] for r in mine], bool)))
     return table
+
+# %% ../nbs/40_calibration.ipynb #5e1e1321
+def _ranks(x:np.ndarray) -> np.ndarray:
+    "Ranks from 1, ties given their average rank."
+    order = np.argsort(x, kind="stable")
+    ranks = np.empty(len(x), np.float64); ranks[order] = np.arange(1, len(x) + 1)
+    _, inverse = np.unique(x, return_inverse=True)
+    return (np.bincount(inverse, ranks) / np.bincount(inverse))[inverse] if len(x) else ranks
+
+def target_rank_correlation(
+    episodes:Sequence[dict],  # evaluation rows (`target_return`, `return`), as `evaluate` returns them
+)->float:                     # Spearman's rho of target and achieved return, in [-1, 1]
+    "Spearman rank correlation of target return and achieved return over the episodes of a decision transformer."
+    rows = [r for r in episodes if r["target_return"] is not None]
+    targets, returns = (np.array([r[k] for r in rows], np.float64) for k in ("target_return", "return"))
+    if len(set(targets.tolist())) < 2: raise ValueError("the rank correlation needs episodes at two or more target returns")
+    a, b = _ranks(targets), _ranks(returns)
+    a, b = a - a.mean(), b - b.mean()
+    denominator = np.sqrt((a * a).sum() * (b * b).sum())
+    return float((a * b).sum() / denominator) if denominator > 0 else 0.0
 
 # %% ../nbs/40_calibration.ipynb #4321046a
 def calibrate(
@@ -92,9 +113,26 @@ def _add_model(fig, name:str, table:list[dict], spread:str, colour:str, x_range:
                              name=f"{name}: success rate", legendgroup=name, xaxis="x", yaxis="y3", visible="legendonly"))
 
 # %% ../nbs/40_calibration.ipynb #a010b7b6
+def data_return_range(
+    data_returns:Sequence[float],   # returns of the training episodes
+)->tuple[float, float]:             # (lowest, highest) return in the data
+    "The range of returns a decision transformer has seen: targets outside it ask for something no episode shows."
+    r = np.asarray(data_returns, np.float64)
+    if r.size == 0: raise ValueError("no data returns: pass the returns of the training episodes (Trajectories.returns)")
+    return float(r.min()), float(r.max())
+
+def _mark_data_range(fig, data_returns, x_range:tuple[float, float], targets:list[float]):
+    "Shade the targets inside the data's returns; name the targets outside them."
+    low, high = data_return_range(data_returns)
+    if max(low, x_range[0]) <= min(high, x_range[1]):
+        fig.add_vrect(x0=max(low, x_range[0]), x1=min(high, x_range[1]), fillcolor="grey", opacity=0.08, line_width=0, layer="below", row=1, col=1)
+    outside = sorted({t for t in targets if not low <= t <= high})
+    note = f"data's returns: {low:.2f} to {high:.2f} (shaded)" + (f"; targets outside: {', '.join(f'{t:g}' for t in outside)}" if outside else "")
+    fig.add_annotation(text=note, xref="x domain", yref="y domain", x=0.0, y=1.0, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=11, color="#555"))
+
 def plot_calibration(
     table:list[dict]|dict[str, list[dict]],  # a calibration table, or {model name: table} to compare models
-    data_returns:Sequence[float]|None=None,  # returns of the training episodes, drawn as a histogram beside the plot
+    data_returns:Sequence[float]|None=None,  # returns of the training episodes: a histogram beside the plot, and their range shaded
     spread:str="quartiles",                  # band around the mean: "quartiles", "std" or "sem" (2 standard errors)
     title:str|None=None,                     # figure title (default: "Calibration")
 ):
@@ -105,15 +143,35 @@ def plot_calibration(
     tables = table if isinstance(table, dict) else {"model": table}
     targets = [r["target_return"] for t in tables.values() for r in t if r["target_return"] is not None]
     x_range = (min(targets), max(targets)) if targets else (-1.0, 1.0)
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.8, 0.2], horizontal_spacing=0.02,
+    # the gap between the plots holds the success-rate axis (ticks and title), so it never runs into the histogram
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.8, 0.2], horizontal_spacing=0.12,
                         subplot_titles=("", "training data" if data_returns is not None else ""))
     fig.add_trace(go.Scatter(x=list(x_range), y=list(x_range), mode="lines", line=dict(color="grey", dash="dash"), name="perfect calibration"), row=1, col=1)
     for (name, t), colour in zip(tables.items(), qualitative.Plotly * 3): _add_model(fig, name, t, spread, colour, x_range)
     if data_returns is not None:
+        _mark_data_range(fig, data_returns, x_range, targets)
         fig.add_trace(go.Histogram(y=np.asarray(data_returns, np.float64), nbinsy=30, marker_color="grey", name="data returns", showlegend=False), row=1, col=2)
         fig.update_xaxes(title_text="episodes", row=1, col=2)
     fig.update_layout(template="plotly_white", title=title or "Calibration", legend=dict(orientation="h", y=-0.2),
-                      yaxis3=dict(title="success rate", overlaying="y", side="right", range=[0, 1], showgrid=False))
+                      yaxis3=dict(title=dict(text="success rate", standoff=4), overlaying="y", anchor="x", side="right", range=[0, 1],
+                                  showgrid=False, tickformat=".0%", tickmode="linear", tick0=0, dtick=0.25))
     fig.update_xaxes(title_text="target return (initial return-to-go)", row=1, col=1)
     fig.update_yaxes(title_text="achieved return", row=1, col=1)
     return fig
+
+# %% ../nbs/40_calibration.ipynb #a90bbf85
+def compare_calibrations(
+    tables:dict[str, list[dict]],            # {model name: calibration table}
+    data_returns:Sequence[float]|None=None,  # returns of the training episodes: the targets outside them are flagged
+)->list[dict]:                               # one row per target: each model's mean return and success rate
+    "Calibration tables side by side, one row per target, the targets outside the data's returns flagged."
+    rows = {}
+    for name, table in tables.items():
+        for r in (r for r in table if r["target_return"] is not None):
+            row = rows.setdefault(r["target_return"], {"target return": r["target_return"]})
+            row[f"{name}: mean return"], row[f"{name}: success"] = round(r["mean_return"], 3), f"{r['success_rate']:.0%}"
+    rows = [rows[t] for t in sorted(rows)]
+    if data_returns is not None:
+        low, high = data_return_range(data_returns)
+        for row in rows: row["inside the data's returns"] = "yes" if low <= row["target return"] <= high else f"no (data: {low:.2f} to {high:.2f})"
+    return rows

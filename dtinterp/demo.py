@@ -7,87 +7,122 @@ Docs: https://dtinterp.github.io/dtinterp/demo.html.md"""
 # %% ../nbs/90_demo.ipynb #dd25b9dd
 from __future__ import annotations
 
+import base64
+import hashlib
+import importlib.metadata
 import json
+import os
+import platform
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import papermill
+import torch
+from minigrid.core.actions import Actions
 
 from .cli import config_cli
-from .collect import collect_trajectories
+from .collect import collect_trajectories, evaluate_agent
 from .config import Config, OfflineTrainConfig, TransformerModelConfig, atomic_write_text, check_device, get_device
-from .environments import check_env_id
+from .environments import check_env_id, render_frame
 from .ppo import preset, train_ppo
 from .train import train_dt
-from .calibration import calibrate
-from .viz import notebook_html
+from .calibration import calibrate, data_return_range, target_rank_correlation
+from .interp.study import study_windows
+from .play import Game, png_bytes
+from .viz import attention_view, notebook_html
 
 # %% auto #0
-__all__ = ['REPORT_CELLS', 'DEMO_OUTPUTS', 'PREVIOUS', 'report_notebook', 'DemoConfig', 'prepare_run_folder', 'run_demo',
-           'write_report', 'dtinterp_demo']
+__all__ = ['REPORT_CELLS', 'STAGES', 'DEMO_OUTPUTS', 'PREVIOUS', 'report_notebook', 'DemoConfig', 'calibration_results',
+           'prepare_run_folder', 'run_demo', 'write_report', 'demo_reading', 'returns_figure', 'dt_loss_figure',
+           'played_episode', 'episode_html', 'attention_window', 'attention_reading', 'run_tables', 'dtinterp_demo']
 
 # %% ../nbs/90_demo.ipynb #01dc5054
+_HIDDEN = {"jupyter": {"source_hidden": True}, "transient": {"remove_source": True}}  # code folded in Jupyter, left out of the HTML page
+
 REPORT_CELLS = [
-    ("markdown", "# dtinterp demo report"),
-    ("code", "run_dir = 'runs/demo'  # the run folder written by dtinterp_demo", {"tags": ["parameters"]}),
+    ("markdown", "# dtinterp demo report\n\nA decision transformer (DT) trained on the recorded episodes of a PPO agent, asked for a range of returns."),
+    ("code", "run_dir = 'runs/demo'  # the run folder written by dtinterp_demo (relative to where the report runs)", {"tags": ["parameters"]}),
     ("code", """import json
 from pathlib import Path
-import plotly.express as px
-import torch
-from dtinterp.viz import use_offline_plotly, attention_view
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+from dtinterp.viz import use_offline_plotly
 from dtinterp.trajectories import Trajectories, plot_summary
 from dtinterp.models import load_model
-from dtinterp.calibration import plot_calibration
-from dtinterp.offline import WindowSampler
+from dtinterp.calibration import plot_calibration, compare_calibrations
+from dtinterp.ppo import plot_learning_curve
+from dtinterp.demo import (demo_reading, returns_figure, dt_loss_figure, played_episode, episode_html,
+                           attention_window, attention_reading, run_tables)
 use_offline_plotly()
 run = Path(run_dir)
 meta = json.loads((run / 'demo.json').read_text())
-print(f"{meta['env_id']}: PPO {meta['ppo_steps']:,} steps, {meta['episodes']} episodes recorded, DT {meta['dt_steps']:,} gradient steps")
-print({k: f"{v:.0f} s" for k, v in meta['seconds'].items()})"""),
-    ("markdown", "## PPO learning curve\nMean return of the last 100 training episodes against environment steps."),
-    ("code", """history = json.loads((run / 'ppo' / 'history.json').read_text())
-rows = [h for h in history if 'charts/mean_return_100' in h]
-px.line(x=[h['global_step'] for h in rows], y=[h['charts/mean_return_100'] for h in rows],
-        labels={'x': 'environment steps', 'y': 'mean return (last 100 episodes)'}, title='PPO learning curve')"""),
-    ("markdown", "## The recorded trajectories"),
-    ("code", """trajectories = Trajectories.load(run / 'trajectories.npz')
-print(trajectories.summary())
-plot_summary(trajectories)"""),
-    ("markdown", "## Calibration\nThe return the decision transformer achieves against the return it was asked for."),
-    ("code", """table = json.loads((run / 'calibration.json').read_text())
-plot_calibration(table, data_returns=trajectories.returns)"""),
-    ("markdown", "## Attention\nThe trained model's attention over one context window from the recorded data (layer 0, every head)."),
-    ("code", """model = load_model(run / 'dt.safetensors', device='cpu')
-sampler = WindowSampler.from_trajectories(trajectories, model.config, device='cpu')
-batch = sampler.sample(1)
-_, cache = model.run_with_cache(**batch.model_inputs())
-attention_view(cache['blocks.0.attn.hook_pattern'][0], tokens=model.token_labels())"""),
+results = json.loads((run / 'calibration.json').read_text())
+trajectories = Trajectories.load(run / 'trajectories.npz')
+model = load_model(run / 'dt.safetensors', device='cpu').eval()"""),
+    ("markdown", "## What came out"),
+    ("code", "Markdown(demo_reading(meta, results, trajectories.returns))"),
+    ("markdown", "## Calibration\nThe return the DT achieves against the return it was asked for, played by sampling its actions (as it was trained to predict them) and greedily (always its likeliest action). Each band is two standard errors of the mean. The shaded area holds the targets inside the training data's returns; the histogram beside the plot shows those returns. The success rate of each model can be switched on in the legend."),
+    ("code", """plot_calibration({"DT, sampled actions": results["sample"]["table"], "DT, greedy": results["greedy"]["table"]},
+                 data_returns=trajectories.returns, spread="sem", title="Achieved return against target return")"""),
+    ("code", "pd.DataFrame(compare_calibrations({'sampled': results['sample']['table'], 'greedy': results['greedy']['table']}, trajectories.returns))"),
+    ("markdown", "## The DT playing at a low and a high target\nAt the lowest and the highest target, a typical episode: the first of the calibration layouts (env seeds) whose outcome, goal or not, is the one most common at that target; the DT samples its actions. The animation loops; the strip below it shows the steps."),
+    ("code", """typical = [played_episode(model, r['target_return'], seed=results['seed'], success=r['success_rate'] >= 0.5)
+           for r in (results['sample']['table'][0], results['sample']['table'][-1])]
+HTML("".join(episode_html(e) for e in typical))"""),
+    ("markdown", "## The DT beside its data and its expert\nMean return (with two standard errors) of the PPO agent played greedily (the expert), of the recorded episodes the DT learnt from, and of the DT asked for the highest target."),
+    ("code", "returns_figure(results, trajectories.returns, max(meta['targets']))"),
+    ("markdown", "## Training\nThe PPO agent's learning curve, then the DT's training loss (cross-entropy of the next action, smoothed) and its loss on held-out episodes."),
+    ("code", "plot_learning_curve(json.loads((run / 'ppo' / 'history.json').read_text()), metrics=('charts/mean_return_100', 'charts/success_rate_100'))"),
+    ("code", "dt_loss_figure(json.loads((run / 'dt' / 'history.json').read_text()))"),
+    ("markdown", "## The recorded episodes"),
+    ("code", "plot_summary(trajectories)"),
+    ("markdown", "## Inside the model: attention"),
+    ("code", """window = attention_window(model, trajectories)
+display(Markdown(attention_reading(model, window)))
+window["view"]"""),
+    ("markdown", "## The run\nWhere and how long each stage ran, the package versions, and every setting (paths are relative to the run folder)."),
+    ("code", """for name, table in run_tables(meta, run).items(): display(Markdown(f"**{name}**"), table)"""),
+    ("markdown", """## Open the model yourself
+`dt.safetensors` in this run folder is the trained DT. The play notebook (`nbs/60_play.ipynb`) plays it step by step, by hand or by the model, with its action probabilities and attention at every step. From `nbs/`, with the default run folder:
+
+```python
+from dtinterp.models import load_model
+from dtinterp.play import play
+
+model = load_model("../runs/demo/dt.safetensors")
+play(model, target_return=0.9, mode="sample")   # try a low target too, e.g. -0.5
+```
+
+The data are `trajectories.npz` (`Trajectories.load`), the expert `ppo/checkpoint.pt`, and this report `report.ipynb` (papermill runs it on any run folder: `-p run_dir PATH`)."""),
 ]
 
 def report_notebook(
     cells:list=REPORT_CELLS,  # (kind, source[, metadata]) triples
 ) -> nbformat.NotebookNode:   # a notebook papermill can execute
-    "Build the demo report notebook."
+    "Build the demo report notebook: its code cells are folded (Jupyter) and left out of the HTML page."
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "python3", "language": "python"}})
     make = {"markdown": nbformat.v4.new_markdown_cell, "code": nbformat.v4.new_code_cell}
     nb.cells = [make[kind](source, metadata=(meta[0] if meta else {})) for kind, source, *meta in cells]
+    for c in nb.cells:
+        if c.cell_type == "code": c.metadata.update(_HIDDEN)
     return nb
 
 # %% ../nbs/90_demo.ipynb #ec5c8abf
 @dataclass
 class DemoConfig(Config):
-    "The demo pipeline's settings: a small task, short training runs, a calibration over a few targets."
-    env_id: str = "MiniGrid-DoorKey-5x5-v0"  # a MiniGrid task PPO solves quickly
-    ppo_steps: int = 60_000      # PPO environment steps
-    episodes: int = 400          # episodes recorded from the agent
-    epsilon: float = 0.2         # chance of a random action while recording (spreads the returns)
-    dt_steps: int = 1500         # decision-transformer gradient steps
+    "The demo pipeline's settings: a task with low and high returns, short training runs, a calibration over a grid of targets."
+    env_id: str = "MiniGrid-Dynamic-Obstacles-8x8-v0"  # a MiniGrid task PPO solves quickly; colliding with an obstacle ends an episode at -1
+    ppo_steps: int = 150_000     # PPO environment steps (it solves the default task in about 90,000)
+    episodes: int = 2000         # episodes recorded from the agent
+    epsilon: float = 0.15        # chance of a random action while recording (collisions spread the returns from -1 to ~1)
+    dt_steps: int = 3000         # decision-transformer gradient steps
     n_ctx: int = 8               # DT context in tokens (3k-1; 8 is 3 steps)
-    targets: list[float] = field(default_factory=lambda: [0.0, 0.25, 0.5, 0.75, 1.0])  # target returns to calibrate on
-    eval_episodes: int = 32      # calibration episodes per target return
+    targets: list[float] = field(default_factory=lambda: [-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0])  # target returns to calibrate on
+    eval_episodes: int = 64      # calibration episodes per target return (and mode), and the expert's
     seed: int = 1                # seeds every stage
     device: str = "auto"         # where the DT trains: "auto", "cpu", "cuda", ...
 
@@ -95,14 +130,17 @@ class DemoConfig(Config):
         for name in ("ppo_steps", "episodes", "dt_steps", "eval_episodes"): self._check(getattr(self, name) > 0, name, "use a positive integer")
         self._check(0 <= self.epsilon <= 1, "epsilon", "use a probability in [0, 1]")
         self._check(self.n_ctx >= 2 and (self.n_ctx + 1) % 3 == 0, "n_ctx", "a decision transformer's context is 3k-1 tokens (2, 5, 8, ...) so that it ends on a state")
-        self._check(len(self.targets) > 0, "targets", "give at least one target return")
+        self._check(len(set(self.targets)) >= 2, "targets", "give two or more different target returns (the calibration compares them)")
         check_device(self.device)
 
 # %% ../nbs/90_demo.ipynb #9c693ba9
-def _stage(name:str, seconds:dict):
-    "Print a stage header and return a function that records its duration."
-    print(f"\n== {name}", flush=True); start = time.time()
-    def done(): seconds[name] = time.time() - start
+STAGES = {"ppo": "PPO agent", "record": "recording episodes", "dt": "decision transformer", "calibration": "calibration and the expert",
+          "report": "report"}   # the stages, as `demo.json` names them (`seconds`) and the report shows them
+
+def _stage(key:str, header:str, seconds:dict):
+    "Print a stage header and return a function that records its duration under `key`."
+    print(f"\n== {header}", flush=True); start = time.time()
+    def done(): seconds[key] = time.time() - start
     return done
 
 def _settings(c:DemoConfig, out:Path):
@@ -112,10 +150,38 @@ def _settings(c:DemoConfig, out:Path):
     model_cfg = TransformerModelConfig(d_model=64, n_heads=2, d_mlp=128, n_layers=1, n_ctx=c.n_ctx, device=c.device,
                                        max_timestep=env_cfg.max_steps or 1000)
     train_cfg = OfflineTrainConfig(trajectory_path=str(out / "trajectories.npz"), learning_rate=5e-4, batch_size=128,
-                                   train_epochs=c.dt_steps, test_frequency=max(c.dt_steps // 3, 1), eval_frequency=c.dt_steps,
+                                   train_epochs=c.dt_steps, test_frequency=max(c.dt_steps // 10, 1), eval_frequency=c.dt_steps,
                                    eval_episodes=8, initial_rtg=[1.0], seed=c.seed, device=c.device)
     get_device(c.device)  # a device this machine lacks is refused now, not after PPO
     return env_cfg, ppo_cfg, model_cfg, train_cfg
+
+def _machine_and_versions(device:str) -> tuple[dict, dict]:
+    "Where the run ran, and the versions that decide what it does."
+    import dtinterp
+    m = {"device (DT)": device, "platform": platform.platform(), "CPU cores": os.cpu_count(), "torch threads": torch.get_num_threads()}
+    if device.startswith("cuda"): m["GPU"] = torch.cuda.get_device_name(torch.device(device))
+    found = {"python": platform.python_version(), "dtinterp": dtinterp.__version__}
+    for name in ("torch", "transformer-lens", "minigrid", "gymnasium", "numpy", "plotly", "circuitsvis"):
+        try: found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError: found[name] = "not installed"
+    return m, found
+
+def calibration_results(
+    model,              # the trained decision transformer
+    agent,              # the PPO agent it learnt from (the expert)
+    env_cfg,            # the environment
+    c:DemoConfig,       # targets, episodes per target, seed
+    progress:bool=True, # progress bars
+)->dict:                # `calibration.json`: per mode ("sample", "greedy") the table, the episodes and the rank correlation; the expert's summary
+    "Calibrate the DT sampling its actions and greedily on the same layouts, and play the expert greedily on them too."
+    seed = 10_000 + c.seed  # away from the seeds the data was recorded on
+    results = {"seed": seed}
+    for mode in ("sample", "greedy"):
+        table, episodes = calibrate(model, env_cfg, targets=c.targets, n_episodes=c.eval_episodes, mode=mode, seed=seed, progress=progress,
+                                    return_episodes=True)
+        results[mode] = {"table": table, "episodes": episodes, "rank_correlation": target_rank_correlation(episodes)}
+    results["expert"] = dict(evaluate_agent(agent, env_cfg, n_episodes=c.eval_episodes, mode="greedy", seed=seed))
+    return results
 
 # %% ../nbs/90_demo.ipynb #983f4903
 DEMO_OUTPUTS = ("demo.json", "ppo", "trajectories.npz", "dt", "dt.safetensors", "calibration.json",
@@ -177,55 +243,265 @@ def run_demo(
     return report
 
 def _run_stages(c:DemoConfig, out:Path, env_cfg, ppo_cfg, model_cfg, train_cfg, progress:bool) -> Path:
-    "The five stages, into `out`; `demo.json` first (the folder is a demo's) and last (with what was run, and the stage times)."
+    "The five stages, into `out`; `demo.json` first (the folder is a demo's) and last (with what was run, where, and the stage times)."
     meta = dict(c.to_dict(), status="running")
     atomic_write_text(out / "demo.json", json.dumps(meta))
     seconds = {}
 
     steps = ppo_cfg.num_updates * ppo_cfg.batch_size  # PPO runs whole rollouts
     rounded = "" if steps == c.ppo_steps else f": {ppo_cfg.num_updates} rollouts of {ppo_cfg.batch_size:,}, of the {c.ppo_steps:,} asked"
-    done = _stage(f"PPO on {c.env_id} ({steps:,} steps{rounded})", seconds)
+    done = _stage("ppo", f"PPO on {c.env_id} ({steps:,} steps{rounded})", seconds)
     ppo = train_ppo(env_cfg, ppo_cfg, run_dir=out / "ppo", progress=progress)
     atomic_write_text(out / "ppo" / "history.json", json.dumps(ppo.history)); done()
 
-    done = _stage(f"recording {c.episodes} episodes", seconds)
+    done = _stage("record", f"recording {c.episodes} episodes", seconds)
     trajectories = collect_trajectories(out / "ppo", c.episodes, path=out / "trajectories.npz", mode="sample",
                                         epsilon=c.epsilon, seed=c.seed, progress=progress); done()
     print(trajectories.summary())
 
-    done = _stage(f"decision transformer ({c.dt_steps:,} steps)", seconds)
+    done = _stage("dt", f"decision transformer ({c.dt_steps:,} steps)", seconds)
     trainer = train_dt(model_cfg, train_cfg, run_dir=out / "dt", progress=progress)
-    trainer.model.save(out / "dt.safetensors"); done()
+    trainer.model.save(out / "dt.safetensors")
+    atomic_write_text(out / "dt" / "history.json", json.dumps(trainer.history)); done()
 
-    done = _stage(f"calibration ({len(c.targets)} targets x {c.eval_episodes} episodes)", seconds)
-    table = calibrate(trainer.model, env_cfg, targets=c.targets, n_episodes=c.eval_episodes, seed=10_000 + c.seed, progress=progress)
-    atomic_write_text(out / "calibration.json", json.dumps(table)); done()
+    done = _stage("calibration", f"calibration ({len(c.targets)} targets x {c.eval_episodes} episodes, sampled and greedy) and the expert", seconds)
+    results = calibration_results(trainer.model, ppo.agent, env_cfg, c, progress)
+    atomic_write_text(out / "calibration.json", json.dumps(results)); done()
+    print(f"rank correlation of target and achieved return: sampled {results['sample']['rank_correlation']:.3f}, "
+          f"greedy {results['greedy']['rank_correlation']:.3f}")
 
-    meta.update(status="finished", device=str(trainer.device), ppo_steps=ppo.global_step, seconds=seconds)  # what ran, where
+    meta.update(status="finished", device=str(trainer.device), ppo_steps=ppo.global_step, seconds=seconds,  # what ran, where
+                **dict(zip(("machine", "versions"), _machine_and_versions(str(trainer.device)))))
     atomic_write_text(out / "demo.json", json.dumps(meta))
-    done = _stage("report", seconds)
+    done = _stage("report", "report", seconds)
     report = write_report(out); done()
     meta["seconds"] = seconds
     atomic_write_text(out / "demo.json", json.dumps(meta))
-    print(f"\nstage times: " + ", ".join(f"{k.split(' (')[0]} {v:.0f}s" for k, v in seconds.items()))
+    print(f"\nstage times: " + ", ".join(f"{STAGES[k]} {v:.1f} s" for k, v in seconds.items()))
     return report
 
 # %% ../nbs/90_demo.ipynb #036cfc63
+def _for_reader(nb:nbformat.NotebookNode) -> nbformat.NotebookNode:
+    "Fold every code cell (papermill's injected parameters too) and keep no absolute path in the notebook's metadata."
+    for c in nb.cells:
+        if c.cell_type == "code": c.metadata.update(_HIDDEN)
+    record = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if record.get(key): record[key] = Path(record[key]).name
+    return nb
+
+def _page_of(nb:nbformat.NotebookNode) -> nbformat.NotebookNode:
+    "The notebook as the HTML page shows it: no prompts, no warnings (stderr: they name files on the machine that ran it)."
+    page = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for c in page.cells:
+        if c.cell_type != "code": continue
+        c.outputs = [o for o in c.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        for o in c.outputs:  # results as plain displays: no "Out[4]:" prompts on a page without code
+            if o.get("output_type") == "execute_result": o["output_type"] = "display_data"; o.pop("execution_count", None)
+    return page
+
 def write_report(
     run_dir:str|Path,  # a folder `run_demo` filled
 ) -> Path:             # `run_dir/report.html`
-    "Execute the report notebook on `run_dir` with papermill and render it to one offline HTML page."
+    "Execute the report notebook on `run_dir` with papermill (in that folder, so every path it shows is relative) and render it to one offline HTML page."
     run_dir = Path(run_dir).resolve()
     template = run_dir / "report_template.ipynb"
     nbformat.write(report_notebook(), template)
     executed = run_dir / "report.ipynb"
-    papermill.execute_notebook(str(template), str(executed), parameters={"run_dir": str(run_dir)},
-                               cwd=str(run_dir), progress_bar=False, kernel_name="python3")
-    page, counts = notebook_html(executed, title="dtinterp demo report")
-    if counts["plots"] < 3 or counts["views"] < 1:
-        raise RuntimeError(f"the report shows {counts} but needs 3 plots and an attention view; see {executed}")
+    papermill.execute_notebook(str(template), str(executed), parameters={"run_dir": "."}, cwd=str(run_dir), progress_bar=False,
+                               kernel_name="python3")
+    nb = _for_reader(nbformat.read(executed, as_version=4))
+    atomic_write_text(executed, nbformat.writes(nb))
+    page, counts = notebook_html(_page_of(nb), title="dtinterp demo report")
+    if counts["plots"] < 5 or counts["views"] < 1:
+        raise RuntimeError(f"the report shows {counts} but needs 5 plots and an attention view; see {executed}")
     template.unlink()
     return atomic_write_text(run_dir / "report.html", page)
+
+# %% ../nbs/90_demo.ipynb #f052637b
+def demo_reading(
+    meta:dict,       # a demo run's `demo.json`
+    results:dict,    # its `calibration.json`
+    data_returns,    # returns of its recorded episodes
+)->str:              # Markdown: what the run shows, with its figures
+    "A written reading of a demo run: the data, whether the DT follows its target (rank correlation), and how it compares with its expert."
+    data = np.asarray(data_returns, np.float64)
+    (low, high), mean = data_return_range(data), data.mean()
+    sample, greedy, expert = results["sample"]["table"], results["greedy"]["table"], results["expert"]
+    rho, rho_greedy = results["sample"]["rank_correlation"], results["greedy"]["rank_correlation"]
+    (first, last), (g_first, g_last) = (sample[0], sample[-1]), (greedy[0], greedy[-1])
+    top = max(r["mean_return"] for r in greedy)
+    best = max(sample, key=lambda r: r["mean_return"])
+    at = lambda r: f"{r['mean_return']:.2f} at target {r['target_return']:g}"
+    text = [f"**The data.** {meta['env_id']}: the PPO agent trained for {meta['ppo_steps']:,} environment steps returns "
+            f"{expert['mean_return']:.3f} played greedily (success {expert['success_rate']:.0%}). Its {len(data):,} recorded episodes "
+            f"(actions sampled from it, {meta['epsilon']:.0%} of them random) return {mean:.3f} on average, from {low:.2f} to "
+            f"{high:.2f}: {(data < 0).mean():.0%} end below zero (in Dynamic-Obstacles, a collision) and {(data > 0).mean():.0%} reach the goal."]
+    if rho >= 0.3 and last["mean_return"] > first["mean_return"] + 0.2:
+        text.append(f"**The DT follows its target.** Played by sampling its actions, its return rises with the target it is given, from {at(first)} "
+                    f"to {at(last)}: Spearman's rank correlation of target and achieved return is **ρ = {rho:.2f}** over "
+                    f"{len(results['sample']['episodes'])} episodes.")
+    else: text.append(f"**The DT does not clearly follow its target.** Played by sampling its actions it returns {at(first)} and {at(last)} "
+                      f"(Spearman's **ρ = {rho:.2f}**); data with a wider spread of returns, or longer training, would help.")
+    saturated = next(r["target_return"] for r in greedy if r["mean_return"] >= top - 0.05)
+    text.append(f"Played greedily (ρ = {rho_greedy:.2f}) it returns {at(g_first)} and " + (
+        f"about its best, {top:.2f}, from target {saturated:g} up: its likeliest action is the one that succeeds unless the target asks "
+        f"for failure, so it does not pick intermediate returns; sampling keeps the data's mix of outcomes." if top > g_first["mean_return"] + 0.2
+        else f"{at(g_last)}."))
+    if outside := [r for r in sample if not low <= r["target_return"] <= high]:
+        text.append(f"**Targets outside the data.** No recorded episode returned {', '.join(format(r['target_return'], 'g') for r in outside)} "
+                    f"(the data's returns lie between {low:.2f} and {high:.2f}): there the DT is asked for something it never saw, and gets "
+                    f"{', '.join(format(r['mean_return'], '.2f') for r in outside)}.")
+    side = lambda x, y: "above" if x > y else "below"
+    text.append(f"**Beside its data and its expert.** At its best target ({best['target_return']:g}) the sampling DT returns "
+                f"{best['mean_return']:.3f}, {side(best['mean_return'], mean)} its data's {mean:.3f} and {side(best['mean_return'], expert['mean_return'])} "
+                f"the expert's {expert['mean_return']:.3f}; greedy it returns {at(g_last)}." + (" Asking for a high return picks the successful "
+                "episodes out of noisy data: the DT does better than the data it learnt from." if best["mean_return"] > mean + 0.1 else ""))
+    return "\n\n".join(text)
+
+# %% ../nbs/90_demo.ipynb #494abebd
+def returns_figure(
+    results:dict,    # a demo run's `calibration.json`
+    data_returns,    # returns of its recorded episodes
+    target:float,    # the DT's target return to show (one of the calibrated targets)
+):
+    "Bar chart of mean returns (two standard errors): the expert (PPO, greedy), its recorded data, the DT sampled and greedy."
+    import plotly.graph_objects as go
+    data = np.asarray(data_returns, np.float64)
+    expert = results["expert"]  # its summary has the population std of its returns
+    bars = [("expert: PPO, greedy", expert["mean_return"], expert["std_return"] / np.sqrt(max(expert["episodes"] - 1, 1))),
+            ("data: PPO with random actions", float(data.mean()), float(data.std(ddof=1) / np.sqrt(len(data))) if len(data) > 1 else 0.0)]
+    for mode, name in (("sample", "sampled"), ("greedy", "greedy")):
+        r = next(r for r in results[mode]["table"] if r["target_return"] == target)
+        bars.append((f"DT at target {target:g}, {name}", r["mean_return"], r["sem_return"]))
+    fig = go.Figure(go.Bar(x=[b[0] for b in bars], y=[b[1] for b in bars], error_y=dict(type="data", array=[2 * b[2] for b in bars]),
+                           marker_color=["#636EFA", "grey", "#EF553B", "#00CC96"], text=[f"{b[1]:.3f}" for b in bars], textposition="inside"))
+    fig.update_layout(template="plotly_white", title="Mean return: the expert, its data and the DT", yaxis_title="mean return", height=380)
+    return fig
+
+def dt_loss_figure(
+    history:list[dict],  # the DT trainer's history (`dt/history.json` of a demo run)
+    smooth:int=50,       # the training loss is averaged over this many steps
+):
+    "The DT's training loss (smoothed) and its test loss on held-out episodes against gradient steps."
+    import plotly.graph_objects as go
+    train = np.array([(r["step"], r["train/loss"]) for r in history if "train/loss" in r], np.float64).reshape(-1, 2)
+    test = np.array([(r["step"], r["test/loss"]) for r in history if "test/loss" in r], np.float64).reshape(-1, 2)
+    k = max(1, min(smooth, len(train)))
+    smoothed = np.convolve(train[:, 1], np.ones(k) / k, mode="valid")
+    every = max(1, len(smoothed) // 300)  # a few hundred points draw the curve
+    fig = go.Figure([go.Scatter(x=train[k - 1::every, 0], y=smoothed[::every], mode="lines", name=f"training loss (mean of {k} steps)"),
+                     go.Scatter(x=test[:, 0], y=test[:, 1], mode="lines+markers", name="test loss (held-out episodes)")])
+    fig.update_layout(template="plotly_white", title="Decision transformer: action loss", xaxis_title="gradient steps",
+                      yaxis_title="cross-entropy of the next action", height=380)
+    return fig
+
+# %% ../nbs/90_demo.ipynb #fd900df3
+def played_episode(
+    model,                 # a trained decision transformer
+    target:float,          # the target return it is asked for
+    seed:int=0,            # env seed of the episode
+    mode:str="sample",     # "sample" or "greedy"
+    tile_size:int=12,      # pixels per grid cell of the frames
+    success:bool|None=None,  # if given, play seeds from `seed` on until an episode reaches the goal (True) or not (False)
+    tries:int=10,          # at most this many seeds when `success` is given
+)->dict:                   # target, seed, mode, frames (RGB arrays, the first before any step), return, length
+    "Let the DT play one episode at `target`, keeping a frame of the whole grid at every step."
+    for seed in range(seed, seed + (tries if success is not None else 1)):
+        game = Game(model, seed=seed, target_return=target, mode=mode)
+        frames = [render_frame(game.env, tile_size=tile_size)]
+        while not game.done:
+            game.act(); frames.append(render_frame(game.env, tile_size=tile_size))
+        if success is None or (game.episode_return > 0) == success: break
+    return dict(target=float(target), seed=seed, mode=mode, frames=frames, episode_return=game.episode_return, length=game.t)
+
+def episode_html(
+    episode:dict,        # as `played_episode` returns it
+    max_frames:int=40,   # longer episodes show evenly spaced frames
+    seconds_per_frame:float=0.4,  # speed of the animation
+)->str:                  # HTML: a caption, a looping animation and the strip of frames, images inlined as data URIs
+    "An episode as a looping animation (CSS, no script) above the strip of its frames: offline, in one PNG."
+    frames = episode["frames"]
+    keep = np.unique(np.linspace(0, len(frames) - 1, min(max_frames, len(frames))).round().astype(int))
+    h, w, _ = frames[0].shape
+    gap = 2
+    strip = np.full((h, len(keep) * (w + gap) - gap, 3), 255, np.uint8)
+    for i, f in enumerate(keep): strip[:, i * (w + gap):i * (w + gap) + w] = frames[f]
+    uri = "data:image/png;base64," + base64.b64encode(png_bytes(strip)).decode()
+    name = f"dtinterp-play-{hashlib.sha1(strip.tobytes()).hexdigest()[:8]}"
+    n = len(keep)
+    shown = "every step" if n == len(frames) else f"{n} of its {len(frames)} frames"
+    ret = episode["episode_return"]
+    outcome = "reached the goal" if ret > 0 else "ended with a negative reward (a collision)" if ret < 0 else "earned nothing"
+    caption = (f"<b>Target {episode['target']:g}</b>: return {ret:.2f} in {episode['length']} steps, {outcome} (env seed {episode['seed']}, {episode['mode']} actions; strip: {shown})")
+    return (f'<div style="margin:0.8em 0"><div>{caption}</div>'
+            f'<style>@keyframes {name} {{ from {{ background-position: 0 0; }} to {{ background-position: -{n * (w + gap) * 2}px 0; }} }}</style>'
+            f'<div role="img" aria-label="animation of the episode" style="width:{w * 2}px;height:{h * 2}px;margin:0.4em 0;'
+            f'background-image:url({uri});background-size:{strip.shape[1] * 2}px {h * 2}px;image-rendering:pixelated;'
+            f'animation:{name} {n * seconds_per_frame:.1f}s steps({n}) infinite"></div>'
+            f'<div style="overflow-x:auto"><img src="{uri}" alt="frames of the episode" style="image-rendering:pixelated;max-width:none"></div></div>')
+
+# %% ../nbs/90_demo.ipynb #bafd3681
+def attention_window(
+    model,           # a trained decision transformer
+    trajectories,    # its recorded episodes
+    seed:int=0,      # picks the window
+)->dict:             # the window, its token labels by episode step, the last layer's pattern, its view, the prediction
+    "One context window of the recorded episodes (a full one where an episode is long enough) and the model's last-layer attention on it."
+    try: w = study_windows(model, n=1, seed=seed, trajectories=trajectories, full_context=True)
+    except ValueError: w = study_windows(model, n=1, seed=seed, trajectories=trajectories)  # no episode fills a context
+    with torch.no_grad(): logits, cache = model.run_with_cache(**w.model_inputs())
+    layer = model.config.n_layers - 1
+    pattern = cache[f"blocks.{layer}.attn.hook_pattern"][0]
+    last = int(w.timesteps[0, -1, 0])
+    offset = last - (model.n_steps - 1)  # the window's first step in its episode
+    tokens = [f"{label[0]}{int(label[1:]) + offset}" if int(label[1:]) + offset >= 0 else "pad" for label in model.token_labels()]
+    probs = torch.softmax(logits[0, -1].float(), -1)
+    return dict(view=attention_view(pattern, tokens, layer=layer), pattern=pattern, tokens=tokens, layer=layer,
+                episode=int(w.episodes[0]), first_step=max(offset, 0), last_step=last, return_to_go=float(w.returns_to_go[0, -1, 0]),
+                predicted=int(probs.argmax()), probability=float(probs.max()), taken=int(w.targets[0, -1]))
+
+def attention_reading(
+    model,            # the model the window was run through
+    window:dict,      # as `attention_window` returns it
+)->str:               # Markdown: which window the view shows and what the last token reads
+    "What the attention view shows: the window, and where each head of the last token (the one that predicts the action) looks."
+    name = lambda a: Actions(a).name if 0 <= a < len(Actions) else str(a)
+    query = window["tokens"][-1]
+    looks = "; ".join(f"head L{window['layer']}H{h} puts {float(row.max()):.0%} of its attention on {window['tokens'][int(row.argmax())]}"
+                      for h, row in enumerate(window["pattern"][:, -1]))
+    return (f"The view shows layer {window['layer']}'s attention (every head) on one context window of the recorded data: episode "
+            f"{window['episode']}, steps {window['first_step']} to {window['last_step']}, with return-to-go {window['return_to_go']:.2f} (what "
+            f"that episode still earned). A row is a query token, a column a key it reads (R: return-to-go, s: state, a: action); the "
+            f"future is masked. The DT predicts the next action from the last token, {query}: {looks}. It predicts "
+            f"**{name(window['predicted'])}** ({window['probability']:.0%}); the recorded episode took {name(window['taken'])}. Open the "
+            f"model in the play notebook to see the same view at every step of an episode.")
+
+# %% ../nbs/90_demo.ipynb #a2333e43
+def _setting(value, run_dir:Path):
+    "A setting as the report shows it: paths relative to the run folder."
+    if isinstance(value, str) and ("/" in value or "\\" in value):
+        p = Path(value)
+        try: return str(p.resolve().relative_to(run_dir.resolve()))
+        except ValueError: return p.name
+    return json.dumps(value) if isinstance(value, (list, dict)) else value
+
+def run_tables(
+    meta:dict,          # a demo run's `demo.json`
+    run_dir:str|Path,   # its folder
+)->dict:                # {title: pandas DataFrame}: stage times, machine and versions, every setting
+    "The run as tables: where and how long each stage ran, the versions, and each stage's settings."
+    import pandas as pd
+    run_dir = Path(run_dir)
+    stages = pd.DataFrame([{"stage": STAGES.get(k, k), "seconds": round(v, 1)} for k, v in meta["seconds"].items()])
+    machine = pd.DataFrame([{"": k, "value": v} for k, v in {**meta.get("machine", {}), **meta.get("versions", {})}.items()])
+    parts = {"demo": {k: meta[k] for k in DemoConfig.__dataclass_fields__}, "environment": "ppo/env_config.json",
+             "PPO": "ppo/ppo_config.json", "DT model": "dt/model_config.json", "DT training": "dt/offline_config.json"}
+    rows = []
+    for part, source in parts.items():
+        values = json.loads((run_dir / source).read_text()) if isinstance(source, str) else source
+        rows += [{"part": part, "setting": k, "value": str(_setting(v, run_dir))} for k, v in values.items()]
+    return {"Stage times (the report's own time is in demo.json)": stages, "Machine and versions": machine, "Settings": pd.DataFrame(rows)}
 
 # %% ../nbs/90_demo.ipynb #6d1233ce
 @config_cli(DemoConfig)
