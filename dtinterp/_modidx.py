@@ -836,6 +836,7 @@ d = { 'settings': { 'branch': 'main',
                               'dtinterp.viz.page_html': ('viz.html#page_html', 'dtinterp/viz.py'),
                               'dtinterp.viz.plotly_labextension': ('viz.html#plotly_labextension', 'dtinterp/viz.py'),
                               'dtinterp.viz.plotlyjs_html': ('viz.html#plotlyjs_html', 'dtinterp/viz.py'),
+                              'dtinterp.viz.static_attention_html': ('viz.html#static_attention_html', 'dtinterp/viz.py'),
                               'dtinterp.viz.strip_bundle': ('viz.html#strip_bundle', 'dtinterp/viz.py'),
                               'dtinterp.viz.use_offline_plotly': ('viz.html#use_offline_plotly', 'dtinterp/viz.py'),
                               'dtinterp.viz.write_html': ('viz.html#write_html', 'dtinterp/viz.py')}}}

@@ -69,7 +69,7 @@ def output_problems(
     cells:list[dict],       # a notebook's cells with their outputs (its JSON)
     max_bytes:int=200_000,  # the largest output that may be saved
 ) -> list[str]:             # one line per problem, naming the cell; empty if the outputs may be saved
-    "Why these outputs must not be saved: circuitsvis's bundle, plotly.js, an output over `max_bytes`, a CDN reference."
+    "Why these outputs must not be saved: circuitsvis's bundle, plotly.js, a view without its static picture, an output over `max_bytes`, a CDN reference."
     problems = []
     for i, cell in enumerate(cells):
         first_line = (_text(cell.get("source", "")).strip().splitlines() or [""])[0]
@@ -83,6 +83,9 @@ def output_problems(
             elif _PLOTLYJS_RE.search(text):
                 problems.append(f"{where}: plotly.js in the output ({size / 1e6:.1f} MB); display figures with "
                                 "dtinterp.viz.use_offline_plotly() (JSON only)")
+            elif text.count('data-dtinterp="attention-view"') > text.count('data-dtinterp="attention-static"'):
+                problems.append(f"{where}: an attention view saved without its static picture (made by an older dtinterp): "
+                                "run the notebook again, so that untrusted notebooks and static conversions show the pattern")
             elif size > max_bytes:
                 problems.append(f"{where}: {out.get('output_type')} output of {size / 1e3:.0f} kB is over {max_bytes / 1e3:.0f} kB")
             if m := _CDN_RE.search(strip_bundle(text)): problems.append(f"{where}: the output loads {m.group(0)} from the network")
@@ -118,6 +121,7 @@ class PageReport:
     plots_rendered: int = 0        # of which drawn (an SVG inside)
     views: int = 0                 # attention views on the page
     views_rendered: int = 0        # of which drawn by circuitsvis
+    static_pictures: int = 0       # attention views' static pictures left visible (where circuitsvis did not draw)
     outside_requests: list[str] = field(default_factory=list)  # URLs the page tried to load from outside (blocked)
     errors: list[str] = field(default_factory=list)            # uncaught JavaScript errors, failed load
     seconds: float = 0.0           # time to load and draw
@@ -142,6 +146,8 @@ _COUNT_JS = """() => {
   return {plots: plots.length + notes, plots_rendered: plots.filter(p => p.querySelector('.main-svg')).length,
           views: views.length, views_rendered: views.filter(drawn).length,
           missing_bundle: document.querySelectorAll('.dtinterp-missing-bundle').length,
+          static_pictures: [...document.querySelectorAll('.dtinterp-attention-static')]
+                           .filter(s => s.offsetParent !== null && s.querySelector('td[bgcolor]')).length,
           pending: (window.Plotly ? plots.filter(p => !p.querySelector('.main-svg')).length : 0)
                  + views.filter(v => !drawn(v) && !v.classList.contains('dtinterp-missing-bundle')).length};
 }"""
@@ -175,6 +181,7 @@ def _check_pages(urls:list[str], chromium:str, timeout:float) -> list[PageReport
                     page.wait_for_timeout(200)  # late requests (fonts, lazy imports) still get recorded
                     c = page.evaluate(_COUNT_JS)
                     r.plots, r.plots_rendered, r.views, r.views_rendered = c["plots"], c["plots_rendered"], c["views"], c["views_rendered"]
+                    r.static_pictures = c["static_pictures"]
                     if c["missing_bundle"]: r.errors.append(f"{c['missing_bundle']} attention view(s) without circuitsvis's JavaScript on the page")
                 except Exception as e: r.errors.append(f"{type(e).__name__}: {e}".splitlines()[0])
                 finally: page.close()

@@ -27,9 +27,9 @@ from .config import atomic_write_text
 
 # %% auto #0
 __all__ = ['PLOTLY_MIME', 'OFFLINE_RENDERER', 'compact_figure', 'OfflinePlotlyRenderer', 'use_offline_plotly',
-           'plotly_labextension', 'plotlyjs_html', 'figure_html', 'bundle_html', 'attention_props', 'attention_html',
-           'forget_bundle', 'AttentionView', 'attention_view', 'page_html', 'write_html', 'strip_bundle',
-           'OfflineOutputs', 'offline_outputs', 'notebook_html']
+           'plotly_labextension', 'plotlyjs_html', 'figure_html', 'bundle_html', 'attention_props',
+           'static_attention_html', 'attention_html', 'forget_bundle', 'AttentionView', 'attention_view', 'page_html',
+           'write_html', 'strip_bundle', 'OfflineOutputs', 'offline_outputs', 'notebook_html']
 
 # %% ../nbs/41_viz.ipynb #e87d46cb
 PLOTLY_MIME = "application/vnd.plotly.v1+json"  # plotly's own mime type for a figure as JSON
@@ -161,15 +161,55 @@ def attention_props(
                  maxValue=max_value, minValue=min_value)
     return {k: v for k, v in props.items() if v is not None}
 
+# %% ../nbs/41_viz.ipynb #34439c7d
+# JupyterLab's sanitiser keeps the class of an untrusted output but not its data- attributes: tools find the picture by class
+# white to dark blue in 8 steps (a "Blues" ramp): few enough colours that a cell's markup stays short
+_SHADES = ["#eef4fb", "#d6e6f4", "#b8d4ea", "#8fbcdc", "#62a0cb", "#3a80b9", "#1d5fa0", "#0b3d7a"]
+_STATIC_MAX_CELLS = 40_000  # heads x tokens x tokens above which the picture would weigh more than it helps
+
+def static_attention_html(
+    props:dict,              # circuitsvis AttentionHeads props, as made by `attention_props`
+    div_id:str|None=None,    # id of the picture's `<div>` (the view's script hides the element with this id once it has drawn)
+    cell_px:int=14,          # side of one (query, key) cell in pixels
+) -> str:                    # script-free HTML: one shaded table per head
+    "A static picture of an attention view, one table per head, made only of what JupyterLab shows in an untrusted notebook."
+    a = np.asarray(props["attention"], dtype=np.float64)
+    tokens, names = props["tokens"], props["attentionHeadNames"]
+    n_heads, n, _ = a.shape
+    ident = f' id="{html_lib.escape(div_id)}"' if div_id else ""
+    box = f'<div{ident} class="dtinterp-attention-static" data-dtinterp="attention-static" style="display:flex;flex-wrap:wrap;gap:14px;margin:15px 0;font-family:sans-serif">'
+    if n_heads * n * n > _STATIC_MAX_CELLS:
+        return box + f'<div style="font-size:11px;color:#666">({n_heads} heads of {n} tokens: too large for a static picture)</div></div>'
+    top = props.get("maxValue", float(a.max()) or 1.0)
+    low = props.get("minValue", 0.0)
+    level = np.clip(np.ceil((a - low) / max(top - low, 1e-12) * len(_SHADES) - 0.5), 0, len(_SHADES)).astype(int)  # 0: unshaded
+    if props.get("maskUpperTri", True): level = level * np.tri(n, dtype=int)
+    labels = [html_lib.escape(str(t)) for t in tokens]
+    width = 3 * cell_px + n * cell_px
+    head = "".join(f"<th>{l}</th>" for l in labels)
+    tables = []
+    for h in range(n_heads):
+        rows = "".join(f"<tr><th style=\"text-align:right;padding-right:3px\">{labels[q]}</th>" + "".join(
+            f'<td bgcolor="{_SHADES[v - 1]}"></td>' if v else "<td></td>" for v in level[h, q]) + "</tr>" for q in range(n))
+        tables.append(f'<table style="border-collapse:collapse;table-layout:fixed;width:{width}px;font-size:8px;line-height:{cell_px}px;'
+                      f'border:1px solid #ccc;margin:0"><caption style="font-size:11px;font-weight:bold">{html_lib.escape(str(names[h]))}</caption>'
+                      f'<colgroup><col style="width:{3 * cell_px}px"><col span="{n}" style="width:{cell_px}px"></colgroup>'
+                      f'<tr><th></th>{head}</tr>{rows}</table>')
+    note = (f'<div style="flex-basis:100%;font-size:11px;color:#666">Static picture: rows are queries, columns keys; the darkest '
+            f'cells hold {top:.2f}{" and the future is blank" if props.get("maskUpperTri", True) else ""}. The interactive view '
+            f'replaces it where the notebook\'s scripts run.</div>')
+    return box + "".join(tables) + note + "</div>"
+
 # %% ../nbs/41_viz.ipynb #22cf160b
 _VIEW_JS = """(function(){var id=%(id)s,props=%(props)s,tries=0;
 function draw(){var el=document.getElementById(id);
- if(el&&window.CircuitsVis){window.CircuitsVis.render(id,window.CircuitsVis.%(component)s,props);return;}
+ if(el&&window.CircuitsVis){window.CircuitsVis.render(id,window.CircuitsVis.%(component)s,props);
+  var s=document.getElementById(id+"-static");if(s)s.style.display="none";return;}
  if(tries++<100){setTimeout(draw,50);return;}
  if(el){el.className+=" dtinterp-missing-bundle";el.textContent=%(missing)s;}}
 draw();})();"""
-_MISSING = ("This attention view needs circuitsvis's JavaScript, which is not on this page: re-run the notebook "
-            "(the first view of a session carries it) or display dtinterp.viz.bundle_html() once.")
+_MISSING = ("The interactive view needs circuitsvis's JavaScript, which is not on this page (above is its static picture): "
+            "run the notebook (the first view of a session carries it) or display dtinterp.viz.bundle_html() once.")
 
 def attention_html(
     pattern:Float[torch.Tensor, "heads query key"]|Float[np.ndarray, "heads query key"],  # attention probabilities
@@ -177,11 +217,12 @@ def attention_html(
     head_names:list[str]|None=None, # a name per head
     include_bundle:bool=False,      # put circuitsvis's 1.3 MB bundle in front (once per page or notebook)
     div_id:str|None=None,           # id of the view's `<div>` (None: from its content and a count, see `_view_id`)
+    static:bool=True,               # put a script-free picture of the heads in front, for viewers that run no scripts
     **kwargs,                       # more `attention_props` options: layer, mask_upper_tri, decimals, max_value, min_value
 ) -> str:                           # offline HTML: a `<div>` and the script that draws into it
     "circuitsvis's AttentionHeads view of `pattern` as offline HTML, with no CDN script."
     props = attention_props(pattern, tokens, head_names, **kwargs)
-    return _view_html(props, include_bundle, div_id)
+    return _view_html(props, include_bundle, div_id, static=static)
 
 _view_count = itertools.count()
 
@@ -190,11 +231,12 @@ def _view_id(props_json:str, component:str) -> str:
     digest = hashlib.sha1(f"{component}:{props_json}".encode()).hexdigest()[:10]
     return f"dtinterp-cv-{digest}-{next(_view_count)}"
 
-def _view_html(props:dict, include_bundle:bool=False, div_id:str|None=None, component:str="AttentionHeads") -> str:
+def _view_html(props:dict, include_bundle:bool=False, div_id:str|None=None, component:str="AttentionHeads", static:bool=True) -> str:
     props_json = _js_json(props)
     div_id = div_id or _view_id(props_json, component)
     js = _VIEW_JS % dict(id=_js_json(div_id), props=props_json, component=component, missing=_js_json(_MISSING))
-    view = f'<div id="{html_lib.escape(div_id)}" data-dtinterp="attention-view" style="margin: 15px 0;"></div>\n<script type="text/javascript">{js}</script>'
+    picture = static_attention_html(props, div_id=f"{div_id}-static") + "\n" if static else ""
+    view = f'{picture}<div id="{html_lib.escape(div_id)}" data-dtinterp="attention-view" style="margin: 15px 0;"></div>\n<script type="text/javascript">{js}</script>'
     return (bundle_html() + "\n" + view) if include_bundle else view
 
 # %% ../nbs/41_viz.ipynb #b2da1eaa
@@ -225,13 +267,14 @@ class AttentionView:
         props:dict,                     # circuitsvis props, as made by `attention_props`
         include_bundle:bool|None=None,  # None: the first view displayed in a session carries the bundle
         component:str="AttentionHeads", # the circuitsvis component that draws it
+        static:bool=True,               # carry a script-free picture (`static_attention_html`) for viewers that run no scripts
     ):
-        self.props, self.include_bundle, self.component = props, include_bundle, component
+        self.props, self.include_bundle, self.component, self.static = props, include_bundle, component, static
         self._shown = None  # (execution count, html) of the last display
 
     def html(self, include_bundle:bool=False) -> str:
         "The view's HTML; with `include_bundle`, circuitsvis's JavaScript goes in front."
-        return _view_html(self.props, include_bundle, component=self.component)  # a fresh div id each time it is shown
+        return _view_html(self.props, include_bundle, component=self.component, static=self.static)  # a fresh div id each time it is shown
 
     def _repr_html_(self) -> str:
         # a cell's result may be formatted more than once (execnb, which nbdev-test uses, does): same cell, same HTML
@@ -251,10 +294,11 @@ def attention_view(
     tokens:list[str],                 # a label per position
     head_names:list[str]|None=None,   # a name per head
     include_bundle:bool|None=None,    # None: only the first view shown in a session carries circuitsvis's bundle
+    static:bool=True,                 # carry a script-free picture of the heads (untrusted notebooks, static conversions)
     **kwargs,                         # more `attention_props` options: layer, mask_upper_tri, decimals, max_value, min_value
 ) -> AttentionView:
     "An attention view to display in a notebook (offline; circuitsvis's bundle inlined once per session)."
-    return AttentionView(attention_props(pattern, tokens, head_names, **kwargs), include_bundle=include_bundle)
+    return AttentionView(attention_props(pattern, tokens, head_names, **kwargs), include_bundle=include_bundle, static=static)
 
 # %% ../nbs/41_viz.ipynb #221de37f
 _PAGE = """<!DOCTYPE html>
