@@ -59,20 +59,24 @@ class OfflinePlotlyRenderer(MimetypeRenderer):
     def __init__(self,
         html_fallback:bool=True,  # add the `text/html` note for viewers without plotly's renderer
         config:dict|None=None,    # plotly.js config (e.g. `{"displaylogo": False}`) stored with each figure
+        inline:bool=False,        # `text/html` is the figure itself, plotly.js inlined with the session's first (notebooks converted to HTML)
     ):
-        self.html_fallback, self.config = html_fallback, dict(config or {})
+        self.html_fallback, self.config, self.inline = html_fallback, dict(config or {}), inline
 
     def to_mimebundle(self, fig_dict:dict) -> dict:
         bundle = PlotlyRenderer(config=self.config).to_mimebundle(compact_figure(copy.deepcopy(fig_dict)))
-        if self.html_fallback: bundle["text/html"] = _fallback_html(fig_dict)
+        if self.inline: bundle["text/html"] = _inline_figure_html(bundle[PLOTLY_MIME], self.config)
+        elif self.html_fallback: bundle["text/html"] = _fallback_html(fig_dict)
         return bundle
 
 def use_offline_plotly(
     html_fallback:bool=True,  # add the script-free `text/html` note to each figure's output
     config:dict|None=None,    # plotly.js config stored with each figure
+    inline:bool=False,        # also save each figure drawn as HTML, plotly.js with the first (for notebooks converted to HTML)
 ) -> str:                     # the name of the renderer now in use
     "Make plotly figures display as their JSON mime bundle only (small, offline); call it in a hidden cell at the top of a notebook."
-    pio.renderers[OFFLINE_RENDERER] = OfflinePlotlyRenderer(html_fallback=html_fallback, config=config)
+    if inline: _set_session_flag("plotlyjs", False)  # the next figure carries plotly.js again
+    pio.renderers[OFFLINE_RENDERER] = OfflinePlotlyRenderer(html_fallback=html_fallback, config=config, inline=inline)
     pio.renderers.default = OFFLINE_RENDERER
     return OFFLINE_RENDERER
 
@@ -104,6 +108,31 @@ def figure_html(
                          "plotly.js from a CDN or a side file; pass True once per page, False for the other figures")
     body = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=config, validate=False)
     return (plotlyjs_html() + body) if include_plotlyjs else body
+
+# %% ../nbs/41_viz.ipynb #8c8bf162
+def _shell():
+    try:
+        from IPython import get_ipython
+        return get_ipython()
+    except ImportError: return None
+
+_no_shell_state = {}  # the session flags outside IPython
+
+def _session_flag(name:str) -> bool:
+    "A flag of this IPython session (or, outside IPython, of this process), e.g. whether plotly.js was displayed already."
+    sh = _shell()
+    return getattr(sh, f"_dtinterp_{name}", False) if sh is not None else _no_shell_state.get(name, False)
+
+def _set_session_flag(name:str, value:bool=True):
+    sh = _shell()
+    if sh is not None: setattr(sh, f"_dtinterp_{name}", value)
+    else: _no_shell_state[name] = value
+
+def _inline_figure_html(fig_dict:dict, config:dict|None=None) -> str:
+    "A figure drawn as HTML for a notebook's output: plotly.js goes with the first figure of the session."
+    first = not _session_flag("plotlyjs")
+    _set_session_flag("plotlyjs")
+    return figure_html(fig_dict, include_plotlyjs=first, config=config)
 
 # %% ../nbs/41_viz.ipynb #96125422
 @lru_cache(maxsize=1)
@@ -240,22 +269,8 @@ def _view_html(props:dict, include_bundle:bool=False, div_id:str|None=None, comp
     return (bundle_html() + "\n" + view) if include_bundle else view
 
 # %% ../nbs/41_viz.ipynb #b2da1eaa
-def _shell():
-    try:
-        from IPython import get_ipython
-        return get_ipython()
-    except ImportError: return None
-
-_no_shell_state = {"bundle_shown": False}
-
-def _bundle_shown() -> bool:
-    sh = _shell()
-    return getattr(sh, "_dtinterp_circuitsvis_bundle", False) if sh is not None else _no_shell_state["bundle_shown"]
-
-def _mark_bundle_shown(value:bool=True):
-    sh = _shell()
-    if sh is not None: sh._dtinterp_circuitsvis_bundle = value
-    else: _no_shell_state["bundle_shown"] = value
+def _bundle_shown() -> bool: return _session_flag("circuitsvis_bundle")
+def _mark_bundle_shown(value:bool=True): _set_session_flag("circuitsvis_bundle", value)
 
 def forget_bundle():
     "Make the next displayed attention view carry circuitsvis's bundle again (after clearing a notebook's outputs)."
