@@ -8,6 +8,8 @@ Docs: https://dtinterp.github.io/dtinterp/devtools.html.md"""
 from __future__ import annotations
 
 import concurrent.futures
+import html as html_lib
+import dataclasses
 import json
 import os
 import re
@@ -15,6 +17,7 @@ import shlex
 import shutil
 import tempfile
 import time
+import typing
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +26,8 @@ from .viz import PLOTLY_MIME, OfflineOutputs, compact_figure, strip_bundle
 
 # %% auto #0
 __all__ = ['CHROMIUM_ARGS', 'OfflineDocs', 'strip_bundle_outputs', 'compact_figure_outputs', 'output_problems', 'find_chromium',
-           'is_local_url', 'PageReport', 'browser_check', 'documented_commands']
+           'is_local_url', 'PageReport', 'browser_check', 'documented_commands', 'page_links', 'page_assets',
+           'sidebar_html', 'with_sidebar', 'run_parameters', 'parameter_problems']
 
 # %% ../nbs/95_devtools.ipynb #bde8893b
 class OfflineDocs(OfflineOutputs):
@@ -69,7 +73,7 @@ def output_problems(
     cells:list[dict],       # a notebook's cells with their outputs (its JSON)
     max_bytes:int=200_000,  # the largest output that may be saved
 ) -> list[str]:             # one line per problem, naming the cell; empty if the outputs may be saved
-    "Why these outputs must not be saved: circuitsvis's bundle, plotly.js, an output over `max_bytes`, a CDN reference."
+    "Why these outputs must not be saved: circuitsvis's bundle, plotly.js, a view without its static picture, an output over `max_bytes`, a CDN reference."
     problems = []
     for i, cell in enumerate(cells):
         first_line = (_text(cell.get("source", "")).strip().splitlines() or [""])[0]
@@ -83,6 +87,9 @@ def output_problems(
             elif _PLOTLYJS_RE.search(text):
                 problems.append(f"{where}: plotly.js in the output ({size / 1e6:.1f} MB); display figures with "
                                 "dtinterp.viz.use_offline_plotly() (JSON only)")
+            elif text.count('data-dtinterp="attention-view"') > text.count('data-dtinterp="attention-static"'):
+                problems.append(f"{where}: an attention view saved without its static picture (made by an older dtinterp): "
+                                "run the notebook again, so that untrusted notebooks and static conversions show the pattern")
             elif size > max_bytes:
                 problems.append(f"{where}: {out.get('output_type')} output of {size / 1e3:.0f} kB is over {max_bytes / 1e3:.0f} kB")
             if m := _CDN_RE.search(strip_bundle(text)): problems.append(f"{where}: the output loads {m.group(0)} from the network")
@@ -118,6 +125,7 @@ class PageReport:
     plots_rendered: int = 0        # of which drawn (an SVG inside)
     views: int = 0                 # attention views on the page
     views_rendered: int = 0        # of which drawn by circuitsvis
+    static_pictures: int = 0       # attention views' static pictures left visible (where circuitsvis did not draw)
     outside_requests: list[str] = field(default_factory=list)  # URLs the page tried to load from outside (blocked)
     errors: list[str] = field(default_factory=list)            # uncaught JavaScript errors, failed load
     seconds: float = 0.0           # time to load and draw
@@ -142,6 +150,8 @@ _COUNT_JS = """() => {
   return {plots: plots.length + notes, plots_rendered: plots.filter(p => p.querySelector('.main-svg')).length,
           views: views.length, views_rendered: views.filter(drawn).length,
           missing_bundle: document.querySelectorAll('.dtinterp-missing-bundle').length,
+          static_pictures: [...document.querySelectorAll('.dtinterp-attention-static')]
+                           .filter(s => s.offsetParent !== null && s.querySelector('td[bgcolor]')).length,
           pending: (window.Plotly ? plots.filter(p => !p.querySelector('.main-svg')).length : 0)
                  + views.filter(v => !drawn(v) && !v.classList.contains('dtinterp-missing-bundle')).length};
 }"""
@@ -175,6 +185,7 @@ def _check_pages(urls:list[str], chromium:str, timeout:float) -> list[PageReport
                     page.wait_for_timeout(200)  # late requests (fonts, lazy imports) still get recorded
                     c = page.evaluate(_COUNT_JS)
                     r.plots, r.plots_rendered, r.views, r.views_rendered = c["plots"], c["plots_rendered"], c["views"], c["views_rendered"]
+                    r.static_pictures = c["static_pictures"]
                     if c["missing_bundle"]: r.errors.append(f"{c['missing_bundle']} attention view(s) without circuitsvis's JavaScript on the page")
                 except Exception as e: r.errors.append(f"{type(e).__name__}: {e}".splitlines()[0])
                 finally: page.close()
@@ -214,3 +225,91 @@ def documented_commands(
     root = Path(root)
     texts = [p.read_text() for p in [*root.glob("models/*/COMMANDS.md"), *root.glob("scripts/*.py")]]
     return [shlex.split(args, comments=True) for text in texts for args in re.findall(rf"(?<![\w/]){command} ([^`\n]*)", text)]
+
+# %% ../nbs/95_devtools.ipynb #fa9ff928
+_SCHEME = r"[a-zA-Z][a-zA-Z0-9+.-]*:"
+
+def page_links(
+    html:str,  # a rendered notebook page
+) -> str:      # the page with each relative link to a notebook pointing at its page (`x.ipynb#a` -> `x.html#a`)
+    "Links between notebooks lead to their pages, as Quarto writes them."
+    return re.sub(rf'(<a\s[^>]*?href=")(?!{_SCHEME}|#|/)([^"#]*?)\.ipynb((?:#[^"]*)?")', r"\1\2.html\3", html)
+
+def page_assets(
+    html:str,  # a rendered notebook page
+) -> list[str]: # the relative paths of the local files it shows (images and the like)
+    "The files a page loads by relative path, to copy beside it."
+    return sorted({u for u in re.findall(r'<(?:img|source|video|audio)\s[^>]*?src="([^"]+)"', html) if not re.match(rf"{_SCHEME}|/|#", u)})
+
+def sidebar_html(
+    sidebar:dict,            # `sidebar.yml` as parsed YAML (`website: sidebar: contents: [...]`)
+    current:str,             # the page's notebook relative to the notebooks' folder, e.g. "runs/dt_run.ipynb"
+    titles:dict|None=None,   # link text per notebook (default: the notebook's name)
+) -> str:                    # a `<nav>`: the sidebar's entries and sections, links relative to the current page
+    "Navigation for a page of the offline docs, grouped as the Quarto site's sidebar."
+    titles, here = titles or {}, os.path.dirname(current)
+    def link(nb:str) -> str:
+        href = os.path.relpath(nb, here or ".").replace(os.sep, "/").removesuffix(".ipynb") + ".html"
+        text = html_lib.escape(str(titles.get(nb, Path(nb).stem)))
+        style = ' style="font-weight:bold"' if nb == current else ""
+        return f'<li><a href="{html_lib.escape(href)}"{style}>{text}</a></li>'
+    def items(entries) -> str:
+        out = []
+        for e in entries:
+            if isinstance(e, str): out.append(link(e))
+            elif isinstance(e, dict) and "section" in e:
+                out.append(f'<li><div class="dtinterp-nav-section">{html_lib.escape(str(e["section"]))}</div><ul>{items(e.get("contents", []))}</ul></li>')
+            else: raise ValueError(f"sidebar entry {e!r} is neither a notebook path nor a section with contents")
+        return "".join(out)
+    contents = ((sidebar or {}).get("website") or {}).get("sidebar", {}).get("contents")
+    if not isinstance(contents, list): raise ValueError("the sidebar has no website: sidebar: contents: list (the layout of nbs/sidebar.yml)")
+    return f'<nav class="dtinterp-nav"><ul>{items(contents)}</ul></nav>'
+
+_NAV_CSS = """<style>
+.dtinterp-nav{position:fixed;top:0;left:0;bottom:0;width:250px;overflow-y:auto;padding:1em;box-sizing:border-box;
+  border-right:1px solid #ddd;background:#fafafa;font:14px/1.4 system-ui,sans-serif}
+.dtinterp-nav ul{list-style:none;margin:0;padding-left:0.8em}.dtinterp-nav>ul{padding-left:0}
+.dtinterp-nav-section{font-weight:600;margin-top:0.8em;color:#444}.dtinterp-nav a{text-decoration:none}
+body{margin-left:250px !important}
+</style>"""
+
+def with_sidebar(
+    html:str,  # a complete HTML page
+    nav:str,   # the navigation (`sidebar_html`)
+) -> str:      # the page with the navigation on its left
+    "Put a sidebar on a rendered page: the navigation after `<body>`, its style in the head."
+    if "<body" not in html or "</head>" not in html: raise ValueError("with_sidebar needs a complete page with <head> and <body>")
+    html = html.replace("</head>", _NAV_CSS + "\n</head>", 1)
+    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + nav, html, count=1)
+
+# %% ../nbs/95_devtools.ipynb #7b8940ad
+_ANNOTATION_NAMES = {"int": int, "float": float, "str": str, "bool": bool, "dict": dict, "list": list, "Optional": typing.Optional}
+
+def run_parameters(
+    notebook:str|Path,  # a notebook with a cell tagged `parameters`
+) -> dict[str, dict]:   # name -> {"type": as papermill shows it (None: unknown), "default": ..., "help": ...}
+    "The parameters papermill finds in a notebook, as `papermill --help-notebook` lists them."
+    import papermill
+    found = papermill.inspect_notebook(str(notebook))
+    return {name: dict(type=None if p["inferred_type_name"] == "None" else p["inferred_type_name"], default=p["default"], help=p["help"])
+            for name, p in found.items()}
+
+def parameter_problems(
+    notebook:str|Path,  # a run notebook
+    *configs:type,      # the config dataclasses whose every field must be a parameter of it
+) -> list[str]:         # one line per problem; empty if every field is a typed parameter
+    "Which fields of `configs` the notebook's parameters miss or mistype, and which parameters papermill cannot type."
+    params, name = run_parameters(notebook), Path(notebook).name
+    problems = [f"{name}: parameter {p!r} has no type (papermill shows 'Unknown type'); annotate it: `{p}: int = ...  # help`"
+                for p, v in params.items() if v["type"] is None]
+    for c in configs:
+        hints = typing.get_type_hints(c)
+        for f in dataclasses.fields(c):
+            want, p = hints[f.name], params.get(f.name)
+            if p is None: problems.append(f"{name}: {c.__name__}.{f.name} ({want}) is not a parameter; add it to the parameters cell"); continue
+            if p["type"] is None: continue
+            try: got = eval(p["type"], {"__builtins__": {}}, _ANNOTATION_NAMES)
+            except Exception: got = p["type"]
+            if got != want and got != typing.Optional[want]:
+                problems.append(f"{name}: parameter {f.name!r} is annotated {p['type']}, but {c.__name__}.{f.name} is {want}")
+    return problems

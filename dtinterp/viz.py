@@ -27,9 +27,9 @@ from .config import atomic_write_text
 
 # %% auto #0
 __all__ = ['PLOTLY_MIME', 'OFFLINE_RENDERER', 'compact_figure', 'OfflinePlotlyRenderer', 'use_offline_plotly',
-           'plotly_labextension', 'plotlyjs_html', 'figure_html', 'bundle_html', 'attention_props', 'attention_html',
-           'forget_bundle', 'AttentionView', 'attention_view', 'page_html', 'write_html', 'strip_bundle',
-           'OfflineOutputs', 'offline_outputs', 'notebook_html']
+           'plotly_labextension', 'plotlyjs_html', 'figure_html', 'bundle_html', 'attention_props',
+           'static_attention_html', 'attention_html', 'forget_bundle', 'AttentionView', 'attention_view', 'page_html',
+           'write_html', 'strip_bundle', 'OfflineOutputs', 'offline_outputs', 'notebook_html']
 
 # %% ../nbs/41_viz.ipynb #e87d46cb
 PLOTLY_MIME = "application/vnd.plotly.v1+json"  # plotly's own mime type for a figure as JSON
@@ -59,20 +59,24 @@ class OfflinePlotlyRenderer(MimetypeRenderer):
     def __init__(self,
         html_fallback:bool=True,  # add the `text/html` note for viewers without plotly's renderer
         config:dict|None=None,    # plotly.js config (e.g. `{"displaylogo": False}`) stored with each figure
+        inline:bool=False,        # `text/html` is the figure itself, plotly.js inlined with the session's first (notebooks converted to HTML)
     ):
-        self.html_fallback, self.config = html_fallback, dict(config or {})
+        self.html_fallback, self.config, self.inline = html_fallback, dict(config or {}), inline
 
     def to_mimebundle(self, fig_dict:dict) -> dict:
         bundle = PlotlyRenderer(config=self.config).to_mimebundle(compact_figure(copy.deepcopy(fig_dict)))
-        if self.html_fallback: bundle["text/html"] = _fallback_html(fig_dict)
+        if self.inline: bundle["text/html"] = _inline_figure_html(bundle[PLOTLY_MIME], self.config)
+        elif self.html_fallback: bundle["text/html"] = _fallback_html(fig_dict)
         return bundle
 
 def use_offline_plotly(
     html_fallback:bool=True,  # add the script-free `text/html` note to each figure's output
     config:dict|None=None,    # plotly.js config stored with each figure
+    inline:bool=False,        # also save each figure drawn as HTML, plotly.js with the first (for notebooks converted to HTML)
 ) -> str:                     # the name of the renderer now in use
     "Make plotly figures display as their JSON mime bundle only (small, offline); call it in a hidden cell at the top of a notebook."
-    pio.renderers[OFFLINE_RENDERER] = OfflinePlotlyRenderer(html_fallback=html_fallback, config=config)
+    if inline: _set_session_flag("plotlyjs", False)  # the next figure carries plotly.js again
+    pio.renderers[OFFLINE_RENDERER] = OfflinePlotlyRenderer(html_fallback=html_fallback, config=config, inline=inline)
     pio.renderers.default = OFFLINE_RENDERER
     return OFFLINE_RENDERER
 
@@ -104,6 +108,31 @@ def figure_html(
                          "plotly.js from a CDN or a side file; pass True once per page, False for the other figures")
     body = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=config, validate=False)
     return (plotlyjs_html() + body) if include_plotlyjs else body
+
+# %% ../nbs/41_viz.ipynb #8c8bf162
+def _shell():
+    try:
+        from IPython import get_ipython
+        return get_ipython()
+    except ImportError: return None
+
+_no_shell_state = {}  # the session flags outside IPython
+
+def _session_flag(name:str) -> bool:
+    "A flag of this IPython session (or, outside IPython, of this process), e.g. whether plotly.js was displayed already."
+    sh = _shell()
+    return getattr(sh, f"_dtinterp_{name}", False) if sh is not None else _no_shell_state.get(name, False)
+
+def _set_session_flag(name:str, value:bool=True):
+    sh = _shell()
+    if sh is not None: setattr(sh, f"_dtinterp_{name}", value)
+    else: _no_shell_state[name] = value
+
+def _inline_figure_html(fig_dict:dict, config:dict|None=None) -> str:
+    "A figure drawn as HTML for a notebook's output: plotly.js goes with the first figure of the session."
+    first = not _session_flag("plotlyjs")
+    _set_session_flag("plotlyjs")
+    return figure_html(fig_dict, include_plotlyjs=first, config=config)
 
 # %% ../nbs/41_viz.ipynb #96125422
 @lru_cache(maxsize=1)
@@ -161,15 +190,55 @@ def attention_props(
                  maxValue=max_value, minValue=min_value)
     return {k: v for k, v in props.items() if v is not None}
 
+# %% ../nbs/41_viz.ipynb #34439c7d
+# JupyterLab's sanitiser keeps the class of an untrusted output but not its data- attributes: tools find the picture by class
+# white to dark blue in 8 steps (a "Blues" ramp): few enough colours that a cell's markup stays short
+_SHADES = ["#eef4fb", "#d6e6f4", "#b8d4ea", "#8fbcdc", "#62a0cb", "#3a80b9", "#1d5fa0", "#0b3d7a"]
+_STATIC_MAX_CELLS = 40_000  # heads x tokens x tokens above which the picture would weigh more than it helps
+
+def static_attention_html(
+    props:dict,              # circuitsvis AttentionHeads props, as made by `attention_props`
+    div_id:str|None=None,    # id of the picture's `<div>` (the view's script hides the element with this id once it has drawn)
+    cell_px:int=14,          # side of one (query, key) cell in pixels
+) -> str:                    # script-free HTML: one shaded table per head
+    "A static picture of an attention view, one table per head, made only of what JupyterLab shows in an untrusted notebook."
+    a = np.asarray(props["attention"], dtype=np.float64)
+    tokens, names = props["tokens"], props["attentionHeadNames"]
+    n_heads, n, _ = a.shape
+    ident = f' id="{html_lib.escape(div_id)}"' if div_id else ""
+    box = f'<div{ident} class="dtinterp-attention-static" data-dtinterp="attention-static" style="display:flex;flex-wrap:wrap;gap:14px;margin:15px 0;font-family:sans-serif">'
+    if n_heads * n * n > _STATIC_MAX_CELLS:
+        return box + f'<div style="font-size:11px;color:#666">({n_heads} heads of {n} tokens: too large for a static picture)</div></div>'
+    top = props.get("maxValue", float(a.max()) or 1.0)
+    low = props.get("minValue", 0.0)
+    level = np.clip(np.ceil((a - low) / max(top - low, 1e-12) * len(_SHADES) - 0.5), 0, len(_SHADES)).astype(int)  # 0: unshaded
+    if props.get("maskUpperTri", True): level = level * np.tri(n, dtype=int)
+    labels = [html_lib.escape(str(t)) for t in tokens]
+    width = 3 * cell_px + n * cell_px
+    head = "".join(f"<th>{l}</th>" for l in labels)
+    tables = []
+    for h in range(n_heads):
+        rows = "".join(f"<tr><th style=\"text-align:right;padding-right:3px\">{labels[q]}</th>" + "".join(
+            f'<td bgcolor="{_SHADES[v - 1]}"></td>' if v else "<td></td>" for v in level[h, q]) + "</tr>" for q in range(n))
+        tables.append(f'<table style="border-collapse:collapse;table-layout:fixed;width:{width}px;font-size:8px;line-height:{cell_px}px;'
+                      f'border:1px solid #ccc;margin:0"><caption style="font-size:11px;font-weight:bold">{html_lib.escape(str(names[h]))}</caption>'
+                      f'<colgroup><col style="width:{3 * cell_px}px"><col span="{n}" style="width:{cell_px}px"></colgroup>'
+                      f'<tr><th></th>{head}</tr>{rows}</table>')
+    note = (f'<div style="flex-basis:100%;font-size:11px;color:#666">Static picture: rows are queries, columns keys; the darkest '
+            f'cells hold {top:.2f}{" and the future is blank" if props.get("maskUpperTri", True) else ""}. The interactive view '
+            f'replaces it where the notebook\'s scripts run.</div>')
+    return box + "".join(tables) + note + "</div>"
+
 # %% ../nbs/41_viz.ipynb #22cf160b
 _VIEW_JS = """(function(){var id=%(id)s,props=%(props)s,tries=0;
 function draw(){var el=document.getElementById(id);
- if(el&&window.CircuitsVis){window.CircuitsVis.render(id,window.CircuitsVis.%(component)s,props);return;}
+ if(el&&window.CircuitsVis){window.CircuitsVis.render(id,window.CircuitsVis.%(component)s,props);
+  var s=document.getElementById(id+"-static");if(s)s.style.display="none";return;}
  if(tries++<100){setTimeout(draw,50);return;}
  if(el){el.className+=" dtinterp-missing-bundle";el.textContent=%(missing)s;}}
 draw();})();"""
-_MISSING = ("This attention view needs circuitsvis's JavaScript, which is not on this page: re-run the notebook "
-            "(the first view of a session carries it) or display dtinterp.viz.bundle_html() once.")
+_MISSING = ("The interactive view needs circuitsvis's JavaScript, which is not on this page (above is its static picture): "
+            "run the notebook (the first view of a session carries it) or display dtinterp.viz.bundle_html() once.")
 
 def attention_html(
     pattern:Float[torch.Tensor, "heads query key"]|Float[np.ndarray, "heads query key"],  # attention probabilities
@@ -177,11 +246,12 @@ def attention_html(
     head_names:list[str]|None=None, # a name per head
     include_bundle:bool=False,      # put circuitsvis's 1.3 MB bundle in front (once per page or notebook)
     div_id:str|None=None,           # id of the view's `<div>` (None: from its content and a count, see `_view_id`)
+    static:bool=True,               # put a script-free picture of the heads in front, for viewers that run no scripts
     **kwargs,                       # more `attention_props` options: layer, mask_upper_tri, decimals, max_value, min_value
 ) -> str:                           # offline HTML: a `<div>` and the script that draws into it
     "circuitsvis's AttentionHeads view of `pattern` as offline HTML, with no CDN script."
     props = attention_props(pattern, tokens, head_names, **kwargs)
-    return _view_html(props, include_bundle, div_id)
+    return _view_html(props, include_bundle, div_id, static=static)
 
 _view_count = itertools.count()
 
@@ -190,30 +260,17 @@ def _view_id(props_json:str, component:str) -> str:
     digest = hashlib.sha1(f"{component}:{props_json}".encode()).hexdigest()[:10]
     return f"dtinterp-cv-{digest}-{next(_view_count)}"
 
-def _view_html(props:dict, include_bundle:bool=False, div_id:str|None=None, component:str="AttentionHeads") -> str:
+def _view_html(props:dict, include_bundle:bool=False, div_id:str|None=None, component:str="AttentionHeads", static:bool=True) -> str:
     props_json = _js_json(props)
     div_id = div_id or _view_id(props_json, component)
     js = _VIEW_JS % dict(id=_js_json(div_id), props=props_json, component=component, missing=_js_json(_MISSING))
-    view = f'<div id="{html_lib.escape(div_id)}" data-dtinterp="attention-view" style="margin: 15px 0;"></div>\n<script type="text/javascript">{js}</script>'
+    picture = static_attention_html(props, div_id=f"{div_id}-static") + "\n" if static else ""
+    view = f'{picture}<div id="{html_lib.escape(div_id)}" data-dtinterp="attention-view" style="margin: 15px 0;"></div>\n<script type="text/javascript">{js}</script>'
     return (bundle_html() + "\n" + view) if include_bundle else view
 
 # %% ../nbs/41_viz.ipynb #b2da1eaa
-def _shell():
-    try:
-        from IPython import get_ipython
-        return get_ipython()
-    except ImportError: return None
-
-_no_shell_state = {"bundle_shown": False}
-
-def _bundle_shown() -> bool:
-    sh = _shell()
-    return getattr(sh, "_dtinterp_circuitsvis_bundle", False) if sh is not None else _no_shell_state["bundle_shown"]
-
-def _mark_bundle_shown(value:bool=True):
-    sh = _shell()
-    if sh is not None: sh._dtinterp_circuitsvis_bundle = value
-    else: _no_shell_state["bundle_shown"] = value
+def _bundle_shown() -> bool: return _session_flag("circuitsvis_bundle")
+def _mark_bundle_shown(value:bool=True): _set_session_flag("circuitsvis_bundle", value)
 
 def forget_bundle():
     "Make the next displayed attention view carry circuitsvis's bundle again (after clearing a notebook's outputs)."
@@ -225,13 +282,14 @@ class AttentionView:
         props:dict,                     # circuitsvis props, as made by `attention_props`
         include_bundle:bool|None=None,  # None: the first view displayed in a session carries the bundle
         component:str="AttentionHeads", # the circuitsvis component that draws it
+        static:bool=True,               # carry a script-free picture (`static_attention_html`) for viewers that run no scripts
     ):
-        self.props, self.include_bundle, self.component = props, include_bundle, component
+        self.props, self.include_bundle, self.component, self.static = props, include_bundle, component, static
         self._shown = None  # (execution count, html) of the last display
 
     def html(self, include_bundle:bool=False) -> str:
         "The view's HTML; with `include_bundle`, circuitsvis's JavaScript goes in front."
-        return _view_html(self.props, include_bundle, component=self.component)  # a fresh div id each time it is shown
+        return _view_html(self.props, include_bundle, component=self.component, static=self.static)  # a fresh div id each time it is shown
 
     def _repr_html_(self) -> str:
         # a cell's result may be formatted more than once (execnb, which nbdev-test uses, does): same cell, same HTML
@@ -251,10 +309,11 @@ def attention_view(
     tokens:list[str],                 # a label per position
     head_names:list[str]|None=None,   # a name per head
     include_bundle:bool|None=None,    # None: only the first view shown in a session carries circuitsvis's bundle
+    static:bool=True,                 # carry a script-free picture of the heads (untrusted notebooks, static conversions)
     **kwargs,                         # more `attention_props` options: layer, mask_upper_tri, decimals, max_value, min_value
 ) -> AttentionView:
     "An attention view to display in a notebook (offline; circuitsvis's bundle inlined once per session)."
-    return AttentionView(attention_props(pattern, tokens, head_names, **kwargs), include_bundle=include_bundle)
+    return AttentionView(attention_props(pattern, tokens, head_names, **kwargs), include_bundle=include_bundle, static=static)
 
 # %% ../nbs/41_viz.ipynb #221de37f
 _PAGE = """<!DOCTYPE html>

@@ -14,7 +14,10 @@
 3. `dtinterp.viz.notebook_html` renders each processed notebook to `_docs_check/<notebook>.html`: its
    `offline_outputs` inlines plotly figures (plotly.js once per page) and circuitsvis's bundle (once, before
    the first attention view), a no-op after `OfflineDocs` that still counts them, and nbconvert's `lab`
-   template is used without its require.js, MathJax, mermaid and widget CDN scripts.
+   template is used without its require.js, MathJax, mermaid and widget CDN scripts. As on the Quarto site,
+   links between notebooks lead to their pages (`page_links`), the images a page shows are copied beside it
+   (`page_assets`), and each page gets a sidebar grouped as `nbs/sidebar.yml` groups the notebooks
+   (`sidebar_html`, `with_sidebar`); open `_docs_check/index.html` to browse.
 4. `dtinterp.devtools.browser_check` opens every page in headless Chromium: a page passes if it requests nothing
    outside file:/data:/localhost, raises no JavaScript error and draws every figure and attention view its
    notebook has.
@@ -92,16 +95,36 @@ def _front_matter_cell(nb):
         else: cells.append(c)
     nb.cells = cells
 
-def render_page(proc_nb:Path, out:Path) -> dict:
-    "Render one processed notebook to an offline HTML page; returns the figures and views it must show."
+def page_title(proc_nb:Path) -> str:
+    "The title Quarto gives a processed notebook's page: its front matter's, else the file's stem."
+    import nbformat, yaml
+    for c in nbformat.read(proc_nb, as_version=4).cells[:3]:
+        src = c.source.strip()
+        if c.cell_type == "raw" and src.startswith("---") and src.endswith("---"):
+            try: return str((yaml.safe_load(src.strip("-\n")) or {}).get("title") or proc_nb.stem)
+            except yaml.YAMLError: break
+    return proc_nb.stem
+
+def render_page(proc_nb:Path, out:Path, src_dir:Path, nav:str) -> dict:
+    "Render one processed notebook to an offline HTML page with the sidebar `nav`; returns the figures and views it must show."
     import nbformat
     from dtinterp.config import atomic_write_text
+    from dtinterp.devtools import page_assets, page_links, with_sidebar
     from dtinterp.viz import notebook_html
     nb = nbformat.read(proc_nb, as_version=4)
     _front_matter_cell(nb)
     body, counts = notebook_html(nb, title=proc_nb.stem)  # offline_outputs, then nbconvert without its CDN scripts
+    body = with_sidebar(page_links(body), nav)
+    for asset in page_assets(body):  # images a markdown cell shows, e.g. images/play.png, copied to the same place
+        src, dst = src_dir/asset, out.parent/asset
+        if src.is_file() and dst.resolve().is_relative_to(out.parent.resolve()):
+            dst.parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(src, dst)
     atomic_write_text(out, body).chmod(0o644)
     return counts
+
+def _shown(p:Path) -> str:
+    "A path as printed: relative to the repository when it is inside it."
+    return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
 
 def _pool(workers:int):
     # one fresh process per notebook: IPython's shell replaces sys.modules["__main__"], and notebooks must not share state
@@ -111,7 +134,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--execute", action="store_true", help="run each notebook (unflagged cells) before rendering it")
     ap.add_argument("--file-glob", default="*.ipynb", help="only notebooks whose name matches, e.g. '08_*'")
-    ap.add_argument("--out", default="_docs_check", help="where the HTML pages go (relative to the repository)")
+    ap.add_argument("--out", default="_docs_check", help="where the HTML pages go (a relative path is taken from the repository)")
     ap.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1), help="processes for executing/processing")
     ap.add_argument("--timeout", type=float, default=60, help="seconds a page may take to load and draw")
     args = ap.parse_args(argv)
@@ -141,7 +164,7 @@ def main(argv=None) -> int:
         print(f"   done in {time.perf_counter() - t0:.0f} s", flush=True)
 
     t1 = time.perf_counter()
-    print(f"== nbdev doc processing -> {proc.relative_to(ROOT)}/", flush=True)
+    print(f"== nbdev doc processing -> {_shown(proc)}/", flush=True)
     with _pool(args.workers) as pool:
         futs = {nb: pool.submit(process_notebook, sources[nb], proc/rel[nb], logs/f"{rel[nb]}.log") for nb in notebooks}
         processed = []
@@ -151,11 +174,15 @@ def main(argv=None) -> int:
     print(f"   done in {time.perf_counter() - t1:.0f} s", flush=True)
 
     t2 = time.perf_counter()
-    print(f"== rendering HTML -> {out.relative_to(ROOT)}/", flush=True)
+    print(f"== rendering HTML -> {_shown(out)}/", flush=True)
+    import yaml
+    from dtinterp.devtools import sidebar_html
+    sidebar = yaml.safe_load((nbs/"sidebar.yml").read_text())
+    titles = {str(rel[nb].as_posix()): page_title(proc/rel[nb]) for nb in processed}
     pages, expected = {}, {}
     for nb in processed:
         page = (out/rel[nb]).with_suffix(".html")
-        try: expected[nb], pages[nb] = render_page(proc/rel[nb], page), page
+        try: expected[nb], pages[nb] = render_page(proc/rel[nb], page, nb.parent, sidebar_html(sidebar, rel[nb].as_posix(), titles)), page
         except Exception as e: problems[nb].append(f"nbconvert failed: {_error_text(e)}")
     print(f"   done in {time.perf_counter() - t2:.0f} s", flush=True)
 
@@ -186,7 +213,7 @@ def main(argv=None) -> int:
     for row in rows:
         print(fmt.format(*row[:6]))
         for issue in row[6][:8]: print(f"    {issue}")
-        if row[6] and (logs/f"{row[0]}.log").exists(): print(f"    log: {(logs/f'{row[0]}.log').relative_to(ROOT)}")
+        if row[6] and (logs/f"{row[0]}.log").exists(): print(f"    log: {_shown(logs/f'{row[0]}.log')}")
     print(f"\n{len(rows) - failed}/{len(rows)} pages pass; docs check took {time.perf_counter() - t0:.0f} s")
     return 1 if failed else 0
 
