@@ -30,7 +30,7 @@ from .viz import AttentionView, OfflinePlotlyRenderer, attention_html, bundle_ht
 from .viz import attention_view as _attention_view
 
 # %% auto #0
-__all__ = ['png_bytes', 'Step', 'EpisodeOverError', 'Game', 'plot_action_probs', 'GameWidget', 'play']
+__all__ = ['ATTENTION_PANEL_CSS', 'png_bytes', 'Step', 'EpisodeOverError', 'Game', 'plot_action_probs', 'GameWidget', 'play']
 
 # %% ../nbs/60_play.ipynb #b242a50a
 def _png_chunk(tag:bytes, data:bytes) -> bytes:
@@ -93,6 +93,7 @@ class Game:
         self.action_names = action_names(self.env)
         self.is_dt = model.model_type == "decision_transformer"
         self.target_return = float(target_return) if self.is_dt else None
+        self.observers, self._quiet = [], 0  # called after each change of state (see `on_change`)
         self.reset(seed)
 
     def __repr__(self):
@@ -159,6 +160,19 @@ def _rebuild_context(self:Game):
     _predict(self)
 
 @patch
+def on_change(self:Game,
+    callback:Callable,  # called as `callback(game)` after every change of the game's state
+)->Callable:            # the callback, so this works as a decorator
+    "Call `callback(game)` after every step, reset, undo and new target return (once at the end of `act_until_done`)."
+    self.observers.append(callback)
+    return callback
+
+def _changed(self:Game):
+    "Tell the observers that the state changed, unless a longer move (`act_until_done`) is under way."
+    if not self._quiet:
+        for callback in list(self.observers): callback(self)
+
+@patch
 def reset(self:Game,
     seed:int|None=None,  # env seed of the new episode (None: the current one again)
 )->Game:
@@ -168,6 +182,7 @@ def reset(self:Game,
     self.history, self.terminated, self.truncated = [], False, False
     self.generator = torch.Generator().manual_seed(self.seed)  # for mode="sample"
     _rebuild_context(self)
+    _changed(self)
     return self
 
 # %% ../nbs/60_play.ipynb #73da1e08
@@ -199,6 +214,7 @@ def step(self:Game,
     if not self.done:
         self.windows.push([0], [step.action], [step.reward], self.obs[None])
         _predict(self)
+    _changed(self)
     return step
 
 @patch
@@ -214,9 +230,14 @@ def act_until_done(self:Game,
 )->list[Step]:                # the steps played
     "Let the model play until the episode ends."
     steps = []
-    with tqdm(total=max_steps, desc="playing", unit="step", disable=not progress) as bar:
-        while not self.done and (max_steps is None or len(steps) < max_steps):
-            steps.append(self.act()); bar.update()
+    self._quiet += 1  # one redraw at the end, not one per step
+    try:
+        with tqdm(total=max_steps, desc="playing", unit="step", disable=not progress) as bar:
+            while not self.done and (max_steps is None or len(steps) < max_steps):
+                steps.append(self.act()); bar.update()
+    finally:
+        self._quiet -= 1
+        if steps: _changed(self)
     return steps
 
 # %% ../nbs/60_play.ipynb #5b06a105
@@ -250,6 +271,7 @@ def undo(self:Game) -> Step:
                                "so undo cannot restore it")
         _env_step(self, s.action, s.probs)
     _rebuild_context(self)
+    _changed(self)
     return last
 
 @patch
@@ -260,6 +282,7 @@ def set_target_return(self:Game,
     if not self.is_dt: raise ValueError(f"A {self.model.model_type} has no return-to-go; only a decision transformer takes a target return")
     self.target_return = float(target_return)
     _rebuild_context(self)
+    _changed(self)
     return self
 
 # %% ../nbs/60_play.ipynb #5704109d
@@ -320,6 +343,14 @@ def _status_html(game:Game) -> str:
     return (f'<div class="dtinterp-status">seed {game.seed} | step <b>{game.t}</b> | {last} | return {game.episode_return:g}{rtg}'
             f" | {state}</div>")
 
+# %% ../nbs/60_play.ipynb #d53a4f4f
+_VIEW = ".dtinterp-attention [data-dtinterp='attention-view']"
+_HEAD_SELECTOR = f"{_VIEW} h3 + div > div"  # circuitsvis: the row of head thumbnails after its title
+_ZOOMED = f"{_VIEW} div[style*='aspect-ratio'][style*='min(']"  # circuitsvis: the zoomed pattern's box (its max-width is min(100%, n em))
+ATTENTION_PANEL_CSS = (f"<style>{_HEAD_SELECTOR} {{flex: 0 0 78px !important; width: 78px !important; max-width: 78px !important;}}\n"
+                       f"{_HEAD_SELECTOR} h4 {{position: static !important; text-align: center; font: 600 12px/16px sans-serif;}}\n"
+                       f"{_ZOOMED} {{width: 100% !important; min-width: 320px;}}</style>")
+
 # %% ../nbs/60_play.ipynb #ad5ab11c
 class GameWidget:
     "The ipywidgets face of a `Game`: frames, action buttons, model controls, predictions, attention and context."
@@ -355,8 +386,9 @@ class GameWidget:
         self.status, self.message, self.context = W.HTML(), W.HTML(), W.HTML()
         self.plot, self.attention, self.bundle = W.Output(), W.Output(), W.Output()
         self.plot.add_class("dtinterp-probs"); self.attention.add_class("dtinterp-attention")
-        self.bundle.outputs = (_display_data({"text/html": bundle_html(), "text/plain": "circuitsvis"}),)  # once: the views below use it
+        self.bundle.outputs = (_display_data({"text/html": bundle_html() + ATTENTION_PANEL_CSS, "text/plain": "circuitsvis"}),)  # once: the views below use it
         self.widget = self._layout()
+        game.on_change(lambda g: self.refresh())  # moves made from Python redraw too
         self.refresh()
 
     def _repr_mimebundle_(self, **kwargs): return self.widget._repr_mimebundle_(**kwargs)
@@ -365,18 +397,21 @@ class GameWidget:
 @patch
 def _layout(self:GameWidget) -> W.Widget:
     controls = [self.act_button, self.until_done_button, self.undo_button, self.seed, self.reset_button] + ([self.target] if self.target else [])
-    frames = W.HBox([W.VBox([W.HTML("<b>grid</b>"), self.frame]), W.VBox([W.HTML("<b>agent's view</b>"), self.view])])
-    attention = W.VBox([W.HBox([W.HTML("<b>attention</b>"), self.layer, self.head]), self.attention])
-    return W.VBox([frames, W.HBox(self.action_buttons), W.HBox(controls), self.status, self.message, W.HBox([self.plot, attention]),
-                   W.Accordion([self.context], titles=("context the model sees",)), self.bundle])
+    wrap = lambda: W.Layout(flex_flow="row wrap")  # in a narrow notebook a row continues below instead of squeezing its parts
+    frames = W.HBox([W.VBox([W.HTML("<b>grid</b>"), self.frame]), W.VBox([W.HTML("<b>agent's view</b>"), self.view])], layout=wrap())
+    for b in (self.act_button, self.until_done_button): b.layout.min_width = "140px"
+    # circuitsvis needs about 440 px for the zoomed pattern and its axis labels; narrower, the panel goes below the bar chart
+    attention = W.VBox([W.HBox([W.HTML("<b>attention</b>"), self.layer, self.head], layout=wrap()), self.attention],
+                       layout=W.Layout(flex="1 1 460px", min_width="460px"))
+    return W.VBox([frames, W.HBox(self.action_buttons, layout=wrap()), W.HBox(controls, layout=wrap()), self.status, self.message,
+                   W.HBox([self.plot, attention], layout=wrap()), W.Accordion([self.context], titles=("context the model sees",)), self.bundle])
 
 @patch
 def _handler(self:GameWidget, action:Callable) -> Callable:
-    "A click handler: run `action`, show a refusal as a message instead of raising, redraw."
+    "A click handler: run `action` (the game's change redraws the widget), show a refusal as a message instead of raising."
     def handle(*_):
         try: action(); self.message.value = ""
         except (ValueError, EpisodeOverError, RuntimeError) as e: self.message.value = f'<span style="color:#b00">{html_lib.escape(str(e))}</span>'
-        self.refresh()
     return handle
 
 @patch
