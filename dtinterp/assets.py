@@ -14,7 +14,7 @@ import dtinterp
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'DEMO_MODEL', 'DEMO_CLONE', 'DEMO_TRAJECTORIES', 'QUALITY_TRAJECTORIES', 'MEMORY_TRAJECTORIES',
-           'LEGACY_MODEL', 'LEGACY_TRAJECTORIES', 'data_roots', 'data_path']
+           'LEGACY_MODEL', 'LEGACY_MEMORY_DT', 'LEGACY_MEMORY_PPO', 'LEGACY_TRAJECTORIES', 'data_roots', 'data_path']
 
 # %% ../nbs/07_assets.ipynb #cd740785
 DATA_ENV = "DTINTERP_DATA"   # the environment variable naming a data folder laid out as the repository's models/ and trajectories/
@@ -24,6 +24,8 @@ DEMO_TRAJECTORIES = "trajectories/demo/dynamic_obstacles.npz"   # the episodes b
 QUALITY_TRAJECTORIES = "trajectories/quality/dynamic_obstacles_300.npz"   # the data of 32_train's DT quality figures
 MEMORY_TRAJECTORIES = "trajectories/quality/memory_s7.npz"  # the MemoryS7 data of 32_train's DT-against-clone figures
 LEGACY_MODEL = "models/legacy/dti_dynamic_obstacles_dt.pt"  # the upstream project's one-layer DT
+LEGACY_MEMORY_DT = "models/legacy/dti_memory_gated_mlp_dt.pt"  # the upstream project's two-layer gated-MLP DT on the memory task
+LEGACY_MEMORY_PPO = "models/legacy/dti_memory_lstm_ppo.pt"  # the upstream project's recurrent (LSTM) PPO agent on the memory task
 LEGACY_TRAJECTORIES = "trajectories/legacy/dti_dynamic_obstacles_trajectories.xz"   # the upstream project's recorded episodes
 
 def _installed_root() -> Path:

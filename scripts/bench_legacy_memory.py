@@ -17,12 +17,13 @@ from pathlib import Path
 
 from dtinterp.acting import eval_metrics, evaluate
 from dtinterp.config import EnvConfig
+from dtinterp.assets import LEGACY_MEMORY_DT, data_path
 from dtinterp.legacy import import_legacy_model
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--checkpoint", default=None, help="the upstream .pt file (default: shared/reference/legacy/ beside the repository)")
+    p.add_argument("--checkpoint", default=None, help="the upstream .pt file (default: the shipped models/legacy/dti_memory_gated_mlp_dt.pt)")
     p.add_argument("--episodes", type=int, default=100, help="episodes (env seeds) per target return")
     p.add_argument("--targets", type=float, nargs="+", default=[1.0, 0.0], help="target returns")
     p.add_argument("--max-steps", type=int, default=1000, help="the env's step limit (upstream trained with 1000)")
@@ -31,9 +32,7 @@ def main():
     p.add_argument("--device", default="cpu")
     args = p.parse_args()
     if args.checkpoint is None:
-        here = Path(__file__).resolve().parent
-        args.checkpoint = next((str(q/"shared/reference/legacy/dti_memory_gated_mlp_dt.pt") for q in here.parents if (q/"shared/reference/legacy").exists()),
-                               "../shared/reference/legacy/dti_memory_gated_mlp_dt.pt")
+        args.checkpoint = str(data_path(LEGACY_MEMORY_DT))
     model = import_legacy_model(args.checkpoint, device=args.device)
     env = EnvConfig(model.env_info.env_id, view_size=model.env_info.obs_shape[0], obs=model.env_info.obs, max_steps=args.max_steps)
     t0 = time.perf_counter()
