@@ -135,12 +135,14 @@ def _state_position(model:TrajectoryTransformer, n_tokens:int, step:int) -> int:
 def _to_logit_space(model:TrajectoryTransformer, cache:ActivationCache, vectors:Float[Tensor, "... batch d_model"], pos:int,
                     direction:Float[Tensor, "batch d_model"]) -> Float[Tensor, "... batch"]:
     "Dot residual-stream pieces at `pos` with `direction`, through the final layer norm with its scale frozen at the cached value."
-    if model.cfg.normalization_type is None: return (vectors * direction).sum(-1)
-    if model.cfg.normalization_type != "LN":
-        raise NotImplementedError(f"final normalization {model.cfg.normalization_type!r}: only LayerNorm ('LN') or none is supported")
+    norm = model.cfg.normalization_type
+    if norm is None: return (vectors * direction).sum(-1)
+    if norm not in ("LN", "LNPre"):
+        raise NotImplementedError(f"final normalization {norm!r}: only LayerNorm ('LN'), its weightless form ('LNPre') or none is supported")
     scale = cache["ln_final.hook_scale"][:, pos]                       # (batch, 1)
     centred = vectors - vectors.mean(-1, keepdim=True)
-    return (centred / scale * model.ln_final.original_component.weight * direction).sum(-1)
+    if norm == "LN": centred = centred * model.ln_final.original_component.weight  # LNPre centres and scales only
+    return (centred / scale * direction).sum(-1)
 
 def direct_logit_attribution(
     model:TrajectoryTransformer,            # the model that made the cache

@@ -17,13 +17,13 @@ from jaxtyping import Float
 from torch import Tensor
 from transformer_lens.FactoredMatrix import FactoredMatrix
 
-from .embeddings import embedding_matrix, state_embedding_grid, unembed_directions
+from .embeddings import cosine_similarity, embedding_matrix, plot_similarity, state_embedding_grid, unembed_directions
 from ..models import TrajectoryTransformer
 
 # %% auto #0
 __all__ = ['COMPOSITION_MODES', 'ov_circuit', 'ov_grid', 'qk_circuit', 'qk_grid', 'SingularDirections', 'head_svd',
            'composition_score', 'all_composition_scores', 'composition_baseline', 'composition_table',
-           'plot_composition_scores', 'plot_circuit']
+           'plot_composition_scores', 'plot_circuit', 'static_views']
 
 # %% ../../nbs/48_circuits.ipynb #1413c378
 def _check_head(model:TrajectoryTransformer, layer:int, head:int):
@@ -239,3 +239,18 @@ def plot_circuit(
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(template="plotly_white", title=title, width=max(360, 40 * len(col_labels) + 220), height=max(300, 28 * len(row_labels) + 140))
     return fig
+
+# %% ../../nbs/48_circuits.ipynb #f8982b2f
+def static_views(
+    model:TrajectoryTransformer,  # a trajectory transformer
+)->dict:                          # plotly figures by name, e.g. for `wandb.log`
+    "Weight-only views of `model`: action-embedding similarity and every head's OV circuits from actions (and the return) to the action logits."
+    W, labels = embedding_matrix(model, "action")
+    views = {"embeddings/action_similarity": plot_similarity(cosine_similarity(W), labels, title="Cosine similarity of the action embeddings")}
+    heads = [(l, h) for l in range(model.cfg.n_layers) for h in range(model.cfg.n_heads)]
+    for source in ("action", "rtg") if hasattr(model, "W_rtg") else ("action",):
+        blocks = [ov_circuit(model, l, h, source) for l, h in heads]
+        rows = torch.cat([fm.AB for fm, _ in blocks])
+        names = [f"L{l}H{h}: {r}" for (l, h), (_, rl) in zip(heads, blocks) for r in rl]
+        views[f"circuits/ov_{source}"] = plot_circuit(rows, names, labels, title=f"OV circuits from the {source} tokens to the action logits")
+    return views

@@ -33,7 +33,7 @@ def state_channel_names(
     model:TrajectoryTransformer,  # a trajectory transformer
 )->list[str]:                     # a name per entry of `W_state`'s channel axis
     "Names of the channel axis of the model's state embedding."
-    n = model.W_state.shape[-2]
+    n = state_embedding_grid(model).shape[-2]
     if model.env_info.obs == "onehot": return list(ONEHOT_CHANNELS) if n == len(ONEHOT_CHANNELS) else [f"channel_{c}" for c in range(n)]
     if n == sum(INDEX_CHANNEL_SIZES): return list(INDEX_VALUE_NAMES)
     return list(INDEX_CHANNEL_NAMES) if n == 3 else [f"channel_{c}" for c in range(n)]
@@ -42,6 +42,9 @@ def state_embedding_grid(
     model:TrajectoryTransformer,  # a trajectory transformer
 )->Float[Tensor, "x y channel d_model"]:
     "The state embedding as one `d_model` vector per (cell, channel) of the agent's view (detached)."
+    if not hasattr(model, "W_state"):
+        raise ValueError(f"a {model.config.state_embedding!r} state encoder has no embedding table to map: state maps need state_embedding='linear' or 'grid' "
+                         "(its action, rtg, time and pos embeddings still work)")
     W = model.W_state.detach()
     if W.dim() != 4: raise ValueError(f"the state embedding has shape {tuple(W.shape)}, not (x, y, channel, d_model): grid maps need 2-D observations")
     return W

@@ -151,6 +151,7 @@ class Scrubber:
         if cfg.normalization_type == "LN":
             ln = self.model.ln_final.original_component
             resid = F.layer_norm(resid, (cfg.d_model,), ln.weight, ln.bias, eps=cfg.eps)
+        elif cfg.normalization_type == "LNPre": resid = F.layer_norm(resid, (cfg.d_model,), eps=cfg.eps)
         elif cfg.normalization_type is not None: raise NotImplementedError(f"final normalization {cfg.normalization_type!r}")
         return resid @ self.model.W_U + self.model.b_U
 
