@@ -122,6 +122,18 @@ class Checks:
         self.failed += not ok
 
 
+def open_offline_page(browser, url:str, size:tuple[int, int], timeout:float, outside:list, errors:list):
+    "A page of `browser` at `url` whose requests off loopback are refused (and noted in `outside`), its JavaScript errors noted in `errors`."
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    ctx.route("**/*", lambda route: route.continue_() if is_local_url(route.request.url)
+              else (outside.append(route.request.url), route.abort("blockedbyclient")))
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_default_timeout(timeout * 1000)
+    page.goto(url)
+    return page
+
+
 def drive(url:str, screenshot:Path, chromium:str, timeout:float) -> int:
     from playwright.sync_api import sync_playwright
     check, outside, errors = Checks(), [], []
@@ -130,13 +142,7 @@ def drive(url:str, screenshot:Path, chromium:str, timeout:float) -> int:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            ctx = browser.new_context(viewport={"width": 1500, "height": 1400})
-            ctx.route("**/*", lambda route: route.continue_() if is_local_url(route.request.url)
-                      else (outside.append(route.request.url), route.abort("blockedbyclient")))
-            page = ctx.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.set_default_timeout(timeout * 1000)
-            page.goto(url)
+            page = open_offline_page(browser, url, (1500, 1400), timeout, outside, errors)
             page.wait_for_selector(".jp-Notebook .jp-Cell")
             page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')")  # the kernel is up
             print(f"[{t()}] notebook open in JupyterLab; running all cells", flush=True)

@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from browser_play import Checks, free_port, start_lab, wait_for_server  # the same loopback JupyterLab as the play test
-from dtinterp.devtools import CHROMIUM_ARGS, find_chromium, is_local_url
+from browser_play import Checks, free_port, open_offline_page, start_lab, wait_for_server  # the same loopback JupyterLab as the play test
+from dtinterp.devtools import CHROMIUM_ARGS, find_chromium
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,13 +42,7 @@ def drive(url:str, expected:int, screenshot:Path, chromium:str, timeout:float) -
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            ctx = browser.new_context(viewport={"width": 1300, "height": 1000})
-            ctx.route("**/*", lambda route: route.continue_() if is_local_url(route.request.url)
-                      else (outside.append(route.request.url), route.abort("blockedbyclient")))
-            page = ctx.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.set_default_timeout(timeout * 1000)
-            page.goto(url)
+            page = open_offline_page(browser, url, (1300, 1000), timeout, outside, errors)
             page.wait_for_selector(".jp-Notebook .jp-Cell")
             page.wait_for_function(f"({PICTURES_JS})().pictures >= {expected}")
             page.wait_for_timeout(1000)  # a view's script, had it been kept, would have drawn by now
