@@ -15,6 +15,7 @@ Needs jupyterlab, ipywidgets and playwright (Python package only: it drives an i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -100,6 +101,20 @@ def wait_for_server(port:int, token:str, proc:subprocess.Popen, timeout:float=12
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2): return
         except OSError: time.sleep(0.5)
     raise TimeoutError(f"JupyterLab did not answer on 127.0.0.1:{port} within {timeout:g} s")
+
+
+@contextlib.contextmanager
+def running_lab(root:Path):
+    "A loopback JupyterLab serving `root` for the length of the with block: yields (port, token), and is stopped (killed if it hangs) on the way out."
+    port, token = free_port(), secrets.token_hex(16)
+    lab = start_lab(root, port, token)
+    try:
+        wait_for_server(port, token, lab)
+        yield port, token
+    finally:
+        lab.terminate()
+        try: lab.wait(15)
+        except subprocess.TimeoutExpired: lab.kill()
 
 
 def _overlap(a:dict, b:dict) -> bool:
@@ -223,21 +238,15 @@ def main(argv=None) -> int:
     root = Path(tempfile.mkdtemp(prefix="dtinterp-play-"))
     (root/"nb").mkdir()
     write_notebook(root/"nb/play.ipynb", a.model.resolve(), a.seed)
-    port, token = free_port(), secrets.token_hex(16)
-    lab = start_lab(root, port, token)
     try:
-        wait_for_server(port, token, lab)
-        print(f"JupyterLab on 127.0.0.1:{port} ({time.perf_counter() - t0:.1f} s)", flush=True)
-        failed = drive(f"http://127.0.0.1:{port}/lab/tree/play.ipynb?token={token}", a.screenshot.resolve(), a.chromium, a.timeout)
+        with running_lab(root) as (port, token):
+            print(f"JupyterLab on 127.0.0.1:{port} ({time.perf_counter() - t0:.1f} s)", flush=True)
+            failed = drive(f"http://127.0.0.1:{port}/lab/tree/play.ipynb?token={token}", a.screenshot.resolve(), a.chromium, a.timeout)
     except Exception as e:
         print(f"FAIL: {type(e).__name__}: {e}"); failed = 1
-    finally:
-        lab.terminate()
-        try: lab.wait(15)
-        except subprocess.TimeoutExpired: lab.kill()
-        if failed: print("JupyterLab log (last lines):\n" + "\n".join((root/"lab.log").read_text(errors="replace").splitlines()[-15:]))
-        if a.keep: print(f"kept {root}")
-        else: shutil.rmtree(root, ignore_errors=True)
+    if failed: print("JupyterLab log (last lines):\n" + "\n".join((root/"lab.log").read_text(errors="replace").splitlines()[-15:]))
+    if a.keep: print(f"kept {root}")
+    else: shutil.rmtree(root, ignore_errors=True)
     print(f"{'FAILED' if failed else 'OK'}: {failed} failed check(s) in {time.perf_counter() - t0:.0f} s")
     return 1 if failed else 0
 

@@ -12,15 +12,13 @@ Needs jupyterlab and playwright (Python package only: it drives an installed Chr
 from __future__ import annotations
 
 import argparse
-import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from browser_play import Checks, free_port, open_offline_page, start_lab, wait_for_server  # the same loopback JupyterLab as the play test
+from browser_play import Checks, open_offline_page, running_lab  # the same loopback JupyterLab as the play test
 from dtinterp.devtools import CHROMIUM_ARGS, find_chromium
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,17 +76,12 @@ def main(argv=None) -> int:
     root = Path(tempfile.mkdtemp(prefix="dtinterp-untrusted-"))
     (root/"nb").mkdir()
     shutil.copy(a.notebook, root/"nb"/a.notebook.name)  # a fresh data folder has no signature for it: untrusted
-    port, token = free_port(), secrets.token_hex(16)
-    lab = start_lab(root, port, token)
     try:
-        wait_for_server(port, token, lab)
-        failed = drive(f"http://127.0.0.1:{port}/lab/tree/{a.notebook.name}?token={token}", expected, a.screenshot.resolve(), chromium, a.timeout)
+        with running_lab(root) as (port, token):
+            failed = drive(f"http://127.0.0.1:{port}/lab/tree/{a.notebook.name}?token={token}", expected, a.screenshot.resolve(), chromium, a.timeout)
     except Exception as e:
         print(f"FAIL: {type(e).__name__}: {e}"); failed = 1
     finally:
-        lab.terminate()
-        try: lab.wait(15)
-        except subprocess.TimeoutExpired: lab.kill()
         shutil.rmtree(root, ignore_errors=True)
     print(f"{'FAILED' if failed else 'OK'}: {failed} failed check(s) in {time.perf_counter() - t0:.0f} s")
     return 1 if failed else 0
