@@ -27,7 +27,7 @@ from .viz import PLOTLY_MIME, OfflineOutputs, compact_figure, strip_bundle
 # %% auto #0
 __all__ = ['CHROMIUM_ARGS', 'OfflineDocs', 'strip_bundle_outputs', 'compact_figure_outputs', 'output_problems', 'find_chromium',
            'is_local_url', 'PageReport', 'browser_check', 'documented_commands', 'page_links', 'page_assets',
-           'sidebar_html', 'with_sidebar', 'run_parameters', 'parameter_problems']
+           'sidebar_html', 'with_sidebar', 'run_parameters', 'parameter_problems', 'wandb_log_holds']
 
 # %% ../nbs/95_devtools.ipynb #bde8893b
 class OfflineDocs(OfflineOutputs):
@@ -313,3 +313,17 @@ def parameter_problems(
             if got != want and got != typing.Optional[want]:
                 problems.append(f"{name}: parameter {f.name!r} is annotated {p['type']}, but {c.__name__}.{f.name} is {want}")
     return problems
+
+# %% ../nbs/95_devtools.ipynb #de2a29c2
+def wandb_log_holds(
+    run_dir:str|Path,  # the run folder that `start_wandb` logged into (it holds wandb/offline-run-*)
+    *needles:bytes,    # byte strings the offline run log must contain
+    timeout:float=60,  # seconds to wait for wandb's service to write them
+)->bool:               # whether every needle appeared in time
+    "Whether the offline wandb run under `run_dir` records all of `needles`, waiting for wandb's service to finish writing."
+    start = time.time()
+    while True:
+        logs = list((Path(run_dir) / "wandb").glob("offline-run-*/run-*.wandb"))
+        if logs and all(n in logs[0].read_bytes() for n in needles): return True
+        if time.time() - start > timeout: return False
+        time.sleep(0.5)
