@@ -240,7 +240,7 @@ def evaluate(
     seed:int=10_000,               # episode e of every target starts from env seed `seed + e`
     asynchronous:bool=False,       # step the envs in subprocesses
     progress:bool=True,            # tqdm bar of finished episodes
-    recorder:EvalRecorder|None=None,  # also keep the episodes (and frames) played, for a trajectory file and videos
+    recorder=None,                 # an `EvalRecorder` (defined below) to keep the episodes (and frames) played, for a trajectory file and videos
 )->list[dict]:                     # one row per episode: target_return, episode, seed, return, length, terminated, truncated
     "Play `model` for `n_episodes` episodes per target return, all envs batched into one forward pass per step."
     if mode not in ACTING_MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {ACTING_MODES}")
